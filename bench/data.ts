@@ -1,0 +1,27 @@
+// Real CIFAR-10 images for benchmarks: the binary-format subset in the shared data folder.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { MemorySplit, channelStats, type ImageSet } from '../main/data/image-set';
+import { parseCifarRecords } from '../main/data/importers/cifar-binary';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function sharedDataDir(): string {
+  return process.env.EFFCONV_SHARED_DATA ?? resolve(here, '..', '..', 'shared', 'data');
+}
+
+/** The first 4,000 records of CIFAR-10's data_batch_1 (exact pixels). */
+export function cifarSubset(): ImageSet {
+  const file = join(sharedDataDir(), 'cifar10', 'bin-subset', 'data_batch_1.bin.gz');
+  if (!existsSync(file)) throw new Error(`${file} is missing (set EFFCONV_SHARED_DATA to the shared data folder)`);
+  const r = parseCifarRecords(gunzipSync(readFileSync(file)), file, 1, 10);
+  const split = new MemorySplit(r.pixels, r.labels, 32 * 32 * 3);
+  const { mean, std } = channelStats(split, 3);
+  return {
+    name: 'cifar10-subset', height: 32, width: 32, channels: 3, classes: 10,
+    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+    mean, std, flipSafe: true, sha256: null, train: split, test: split,
+  };
+}

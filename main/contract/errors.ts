@@ -1,0 +1,63 @@
+// Errors that cross process boundaries. EffconvError is for bad input or an unavailable
+// resource (the user can act on it); BugError is a broken invariant (we must fix it).
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'BACKBONE_INVALID'
+  | 'BUDGET_INVALID'
+  | 'BUDGET_UNREACHABLE'
+  | 'BACKEND_UNAVAILABLE'
+  | 'DATASET_NOT_FOUND'
+  | 'DATASET_MALFORMED'
+  | 'DATASET_EXISTS'
+  | 'CONFIG_INVALID'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_NOT_FINISHED'
+  | 'RUN_STATE'
+  | 'EXPERIMENT_NOT_FOUND'
+  | 'OUTPUT_EXISTS'
+  | 'CANCELLED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'INTERNAL';
+
+export class EffconvError extends Error {
+  readonly code: ErrorCode;
+  /** Names the file, field or value and the reason, e.g. "train-images-idx3-ubyte: magic 2049, expected 2051". */
+  readonly detail: string;
+
+  constructor(code: ErrorCode, message: string, detail = '') {
+    super(message);
+    this.name = 'EffconvError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export class BugError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BugError';
+  }
+}
+
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  detail: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof EffconvError) return { code: err.code, message: err.message, detail: err.detail };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL', message, detail: err instanceof Error && err.stack ? err.stack : '' };
+}
+
+export function deserializeError(e: SerializedError): EffconvError {
+  return new EffconvError(e.code, e.message, e.detail);
+}
+
+export function isCancelled(err: unknown): boolean {
+  return err instanceof EffconvError && err.code === 'CANCELLED';
+}

@@ -1,0 +1,111 @@
+// Choosing and starting the tfjs backend: the user's choice, or the first available of
+// tensorflow → webgpu (hardware adapters only) → wasm → cpu.
+import '../tf-setup';
+import * as tf from '@tensorflow/tfjs-core';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { EffconvError } from '../../contract/errors';
+import { registerEngineKernels } from '../kernels/register';
+import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
+
+export interface ActiveBackend {
+  name: BackendName;
+  /** What it runs on, for reports ("wasm SIMD, 1 thread", "WebGPU adapter …"). */
+  device: string;
+}
+
+let wasmPathsSet = false;
+
+async function startWasm(): Promise<BackendReport> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (!wasmPathsSet) {
+      wasm.setWasmPaths(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + '/');
+      wasmPathsSet = true;
+    }
+    const ok = await tf.setBackend('wasm');
+    if (!ok) return { name: 'wasm', available: false, reason: 'tfjs-backend-wasm failed to initialise' };
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = wasm.getThreadsCount();
+    return { name: 'wasm', available: true, reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`, details: { simd: Boolean(simd), threads, cores: cpus().length } };
+  } catch (e) {
+    return { name: 'wasm', available: false, reason: `tfjs-backend-wasm failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+async function startTensorflow(): Promise<BackendReport> {
+  const r = await loadTensorflow();
+  if (!r.ok) return { name: 'tensorflow', available: false, reason: r.reason };
+  const ok = await tf.setBackend('tensorflow');
+  return ok ? { name: 'tensorflow', available: true, reason: r.reason } : { name: 'tensorflow', available: false, reason: `${r.pkg} loaded but its backend did not start` };
+}
+
+async function startWebgpu(allowSoftware: boolean): Promise<BackendReport> {
+  const p = await probeWebgpu();
+  if (!p.ok) return { name: 'webgpu', available: false, reason: p.reason };
+  if (p.software && !allowSoftware) return { name: 'webgpu', available: true, manualOnly: true, reason: p.reason, details: p.details };
+  const g = globalThis as { navigator?: { gpu?: unknown; userAgent?: string } };
+  // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported.
+  if (!g.navigator) g.navigator = { gpu: p.gpu, userAgent: `node/${process.versions.node}` };
+  else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: p.gpu, configurable: true });
+  try {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    const ok = await tf.setBackend('webgpu');
+    if (!ok) return { name: 'webgpu', available: false, reason: 'tfjs-backend-webgpu did not start on this adapter' };
+  } catch (e) {
+    return { name: 'webgpu', available: false, reason: `tfjs-backend-webgpu failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+  return { name: 'webgpu', available: true, manualOnly: p.software, reason: p.reason, details: p.details };
+}
+
+async function startCpu(): Promise<BackendReport> {
+  const ok = await tf.setBackend('cpu');
+  return { name: 'cpu', available: ok, reason: ok ? 'pure JavaScript (slowest; always there)' : 'tfjs-backend-cpu failed to start' };
+}
+
+async function start(name: BackendName, explicit: boolean): Promise<BackendReport> {
+  switch (name) {
+    case 'tensorflow':
+      return startTensorflow();
+    case 'webgpu':
+      return startWebgpu(explicit);
+    case 'wasm':
+      return startWasm();
+    case 'cpu':
+      return startCpu();
+  }
+}
+
+export function parseBackendName(s: string): BackendName | 'auto' {
+  const v = s.toLowerCase();
+  if (v === 'auto' || (BACKEND_ORDER as string[]).includes(v)) return v as BackendName | 'auto';
+  throw new EffconvError('INVALID_ARGUMENT', `unknown backend "${s}": use auto, ${BACKEND_ORDER.join(', ')}`, 'backend');
+}
+
+let active: ActiveBackend | null = null;
+
+/** Start the requested backend (or the best available) and register our kernels on it. */
+export async function initBackend(requested: BackendName | 'auto' = 'auto'): Promise<ActiveBackend> {
+  if (active && (requested === 'auto' || requested === active.name) && tf.getBackend() === active.name) return active;
+  const candidates = requested === 'auto' ? BACKEND_ORDER : [requested];
+  const failures: string[] = [];
+  for (const name of candidates) {
+    const r = await start(name, requested !== 'auto');
+    if (r.available && !r.manualOnly) {
+      registerEngineKernels(name);
+      active = { name, device: r.reason };
+      return active;
+    }
+    failures.push(`${name}: ${r.reason}`);
+  }
+  throw new EffconvError('BACKEND_UNAVAILABLE', `backend ${requested} is not available`, failures.join('; '));
+}
+
+/** `effconv doctor`: every backend, available or not, with the reason; the automatic choice marked. */
+export async function doctor(): Promise<{ backends: BackendReport[]; auto: BackendName | null }> {
+  const backends: BackendReport[] = [];
+  for (const name of BACKEND_ORDER) backends.push(await start(name, false));
+  const auto = backends.find((b) => b.available && !b.manualOnly)?.name ?? null;
+  active = null;
+  return { backends, auto };
+}

@@ -1,0 +1,113 @@
+// Finding out which tfjs backends this machine can run, and why not where it cannot.
+// Each probe is side-effect free apart from loading the package it tests.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+export interface BackendReport {
+  name: BackendName;
+  available: boolean;
+  /** Usable, but not chosen automatically (a software WebGPU adapter). */
+  manualOnly?: boolean;
+  /** Why it is unavailable, or what it runs on. */
+  reason: string;
+  details?: Record<string, string | number | boolean>;
+}
+
+const localRequire = createRequire(import.meta.url);
+
+export function isInstalled(pkg: string): boolean {
+  try {
+    localRequire.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function packageDir(pkg: string): string {
+  return dirname(localRequire.resolve(`${pkg}/package.json`));
+}
+
+/** Turn a native-binding load error into a reason a user can act on. */
+export function explainNativeLoadError(pkg: string, message: string): string {
+  const lib = /(lib(?:cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse|nvinfer)[\w.-]*\.so[\d.]*)/.exec(message);
+  if (lib) return `${lib[1]} not found: tfjs-node-gpu 4.x needs CUDA 11.2 + cuDNN 8.1`;
+  const so = /([\w.+-]+\.so[\d.]*): cannot open shared object file/.exec(message);
+  if (so) return `${so[1]} not found (${pkg}'s native library is missing or was not downloaded at install)`;
+  if (/Cannot find module .*tfjs_binding\.node/.test(message)) return `${pkg} is installed but its native binding was not built (its install step downloads libtensorflow)`;
+  return `${pkg} failed to load: ${message.split('\n')[0]}`;
+}
+
+const TFJS_NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+/** Loads the first tfjs-node flavour that works; it registers the 'tensorflow' backend. */
+export async function loadTensorflow(): Promise<{ ok: boolean; pkg?: string; reason: string; tried: string[] }> {
+  const tried: string[] = [];
+  for (const pkg of TFJS_NODE_PACKAGES) {
+    const short = pkg.replace('@tensorflow/', '');
+    if (!isInstalled(pkg)) {
+      tried.push(`${short} not installed`);
+      continue;
+    }
+    try {
+      await import(pkg);
+      return { ok: true, pkg, reason: `${short} (libtensorflow)`, tried };
+    } catch (e) {
+      tried.push(explainNativeLoadError(short, e instanceof Error ? e.message : String(e)));
+    }
+  }
+  return {
+    ok: false,
+    reason: `${tried.join('; ')} (optional dependencies; their install downloads libtensorflow, which needs internet)`,
+    tried,
+  };
+}
+
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
+
+export interface WebgpuProbe {
+  ok: boolean;
+  software: boolean;
+  reason: string;
+  gpu?: unknown;
+  details?: Record<string, string | number | boolean>;
+}
+
+/** Dawn through the `webgpu` package: is there an adapter, and is it real hardware? */
+export async function probeWebgpu(): Promise<WebgpuProbe> {
+  if (!isInstalled('webgpu')) return { ok: false, software: false, reason: 'webgpu (Dawn for Node) not installed' };
+  let mod: { create: (flags: string[]) => GpuLike };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (e) {
+    return { ok: false, software: false, reason: `webgpu package failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const gpu = mod.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    const hint = process.platform === 'linux' ? ' (Dawn needs libvulkan.so.1 and a Vulkan driver)' : '';
+    return { ok: false, software: false, reason: `no WebGPU adapter${hint}` };
+  }
+  const info = adapter.info ?? {};
+  const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';
+  const software = Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) || SOFTWARE_ADAPTER.test(description);
+  const details = { adapter: description, software };
+  if (software) {
+    return {
+      ok: true, software: true, gpu, details,
+      reason: `software adapter "${description}": usable with --backend webgpu but never chosen automatically (hundreds of times slower than a GPU)`,
+    };
+  }
+  return { ok: true, software: false, gpu, details, reason: `WebGPU adapter "${description}"` };
+}
+
+interface GpuLike {
+  requestAdapter(o?: { powerPreference?: string }): Promise<AdapterLike | null>;
+}
+interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+}

@@ -1,0 +1,83 @@
+// Batch normalisation over N,H,W (channels last) with a hand-written backward pass.
+// Autodiff through tf.moments + batchNorm spends most of a step in Tile on wasm; the closed
+// form below needs three reductions and a few elementwise ops.
+import * as tf from '@tensorflow/tfjs-core';
+
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1; // PyTorch's convention: running = (1-m)·running + m·batch
+
+export interface BatchStats {
+  mean: tf.Tensor1D;
+  /** Biased variance (used to normalise); the running estimate uses the unbiased one. */
+  variance: tf.Tensor1D;
+  /** Values per channel the statistics were taken over (N·H·W). */
+  count: number;
+}
+
+/**
+ * Normalise x with its batch statistics and apply γ, β. The batch mean and variance are
+ * returned too (kept; the caller disposes them) for the running-statistics update.
+ */
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+): { y: tf.Tensor4D; stats: BatchStats } {
+  let stats: BatchStats | null = null;
+  const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x4 = xIn as tf.Tensor4D;
+    const n = x4.shape[0] * x4.shape[1] * x4.shape[2];
+    const mean = tf.mean(x4, [0, 1, 2]);
+    const centred = tf.sub(x4, mean);
+    const variance = tf.div(tf.sum(tf.square(centred), [0, 1, 2]), n);
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPS));
+    const xhat = tf.mul(centred, invStd);
+    const y = tf.add(tf.mul(xhat, g), b);
+    stats = { mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D, count: n };
+    save([xhat, invStd, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, inv, gm] = saved;
+        const dBeta = tf.sum(dy, [0, 1, 2]);
+        const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
+        // dx = γ·inv/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
+        const scale = tf.div(tf.mul(gm, inv), n);
+        const inner = tf.sub(tf.sub(tf.mul(dy, n), dBeta), tf.mul(xh, dGamma));
+        return [tf.mul(inner, scale), dGamma, dBeta];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  if (!stats) throw new Error('batchNormTrain: statistics were not produced');
+  return { y, stats };
+}
+
+/** Inference-mode BN with running statistics. */
+export function batchNormInfer(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D,
+  runningVar: tf.Tensor1D,
+): tf.Tensor4D {
+  const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, BN_EPS)));
+  const shift = tf.sub(beta, tf.mul(runningMean, scale));
+  return tf.add(tf.mul(x, scale), shift);
+}
+
+/** running ← (1−m)·running + m·batch, with the unbiased variance as PyTorch does. */
+export function updateRunningStats(
+  runningMean: tf.Variable,
+  runningVar: tf.Variable,
+  stats: BatchStats,
+): void {
+  const count = stats.count;
+  tf.tidy(() => {
+    const unbiased = count > 1 ? tf.mul(stats.variance, count / (count - 1)) : stats.variance;
+    runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(stats.mean, BN_MOMENTUM)));
+    runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+  });
+  stats.mean.dispose();
+  stats.variance.dispose();
+}

@@ -1,0 +1,63 @@
+// effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
+import { EffconvError, type ErrorCode } from '../../contract/errors';
+import { doctorCommand } from './commands/doctor';
+import { runCommand } from './commands/run';
+
+const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
+
+usage:
+  effconv doctor [--json]                     which compute backends work here, and why not
+  effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
+  effconv search --dataset D [options]        stage 1 only: writes the learned config
+  effconv train  --config DIR/config.json --dataset D [options]   stage 2 from a config
+
+run options:
+  --backbone resnet20|resnet32|resnet44|resnet56|resnetN|wrn-28-1 (default resnet20)
+  --budget 0.4M|400k|400000      total parameters of the final CNN (default 0.4M)
+  --search-epochs N (10)  --train-epochs N (200)  --batch-size N (64, stage 1)
+  --train-batch-size N (128)  --seed N (0)  --lr X (0.1, stage 2)
+  --backend auto|tensorflow|webgpu|wasm|cpu (auto)
+  --limit-train N  --limit-test N   use only the first N images of a split
+  --crop P  --flip/--no-flip         augmentation (default: pad 4 crop for ≥32 px, 2 below; flip for photos)
+  --out DIR                          where config.json and metrics.jsonl go
+  --json                             print the summary as JSON on stdout
+  --quiet                            no progress output
+`;
+
+const EXIT: Partial<Record<ErrorCode, number>> = {
+  INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
+  BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, CANCELLED: 130,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'doctor':
+        return await doctorCommand(rest);
+      case 'run':
+        return await runCommand(rest, 'both');
+      case 'search':
+        return await runCommand(rest, 'search');
+      case 'train':
+        return await runCommand(rest, 'train');
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`effconv: unknown command "${cmd}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof EffconvError) {
+      const detail = e.detail && !e.message.includes(e.detail) && e.code !== 'INVALID_ARGUMENT' ? `\n  ${e.detail}` : '';
+      process.stderr.write(`effconv: ${e.message}${detail}\n`);
+      return EXIT[e.code] ?? 1;
+    }
+    process.stderr.write(`effconv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}

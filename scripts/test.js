@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// npm test: type-check, build (the CLI tests run the built command), then every test file
+// under test/ with Node's test runner. Ends with the totals on a line of their own.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+const only = process.argv.slice(2);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  return r.status ?? 1;
+}
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (/\.(test|spec)\.ts$/.test(name)) out.push(p);
+  }
+  return out.sort();
+}
+
+let passed = 0;
+let failed = 0;
+const step = (name, code) => {
+  if (code === 0) passed += 1;
+  else {
+    failed += 1;
+    process.stdout.write(`not ok - ${name} (exit ${code})\n`);
+  }
+};
+
+if (only.length === 0) {
+  step('typecheck', run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']));
+  step('build', run('npx', ['electron-vite', 'build', '--logLevel', 'warn']));
+}
+const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));
+const tap = join(results, 'tap.txt');
+const code = run(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files,
+]);
+const text = readFileSync(tap, 'utf8');
+const count = (key) => [...text.matchAll(new RegExp(`^# ${key} (\\d+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+passed += count('pass');
+failed += count('fail') + count('cancelled');
+if (code !== 0 && count('fail') + count('cancelled') === 0) failed += 1; // the runner itself failed
+const totals = `${passed} passed, ${failed} failed`;
+writeFileSync(join(results, 'totals.txt'), totals + '\n');
+process.stdout.write(`\n${totals}\n`);
+process.exit(failed === 0 ? 0 : 1);

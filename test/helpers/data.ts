@@ -1,0 +1,26 @@
+// Real data for tests: Debian's dataset-fashion-mnist (installed by .ci/run) and the
+// project's shared data folder next to the checkout.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImageSet } from '../../main/data/image-set';
+import { openIdxFolder } from '../../main/data/open-idx';
+import { DEBIAN_FASHION_MNIST } from '../../main/data/resolve';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** ../shared/data beside the checkout, or EFFCONV_SHARED_DATA. */
+export function sharedData(...parts: string[]): string {
+  const base = process.env.EFFCONV_SHARED_DATA ?? join(REPO_ROOT, '..', 'shared', 'data');
+  const p = join(base, ...parts);
+  if (!existsSync(p)) throw new Error(`test data ${p} is missing (set EFFCONV_SHARED_DATA to the shared data folder)`);
+  return p;
+}
+
+let fashion: ImageSet | null = null;
+
+export function fashionMnist(): ImageSet {
+  if (!existsSync(DEBIAN_FASHION_MNIST)) throw new Error(`${DEBIAN_FASHION_MNIST} is missing: apt-get install dataset-fashion-mnist`);
+  fashion ??= openIdxFolder(DEBIAN_FASHION_MNIST, 'fashion-mnist');
+  return fashion;
+}
