@@ -9,11 +9,17 @@ import { DEBIAN_FASHION_MNIST } from '../../main/data/resolve';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** ../shared/data beside the checkout, or EFFCONV_SHARED_DATA. */
+/** The shared data folder: EFFCONV_SHARED_DATA, else ../shared/data beside the checkout (or the main checkout, from a git worktree). */
+export function sharedDataDir(): string {
+  const candidates = [process.env.EFFCONV_SHARED_DATA, join(REPO_ROOT, '..', 'shared', 'data'), '/work/shared/data'].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`the shared test data folder is missing (looked in ${candidates.join(', ')}; set EFFCONV_SHARED_DATA)`);
+  return found;
+}
+
 export function sharedData(...parts: string[]): string {
-  const base = process.env.EFFCONV_SHARED_DATA ?? join(REPO_ROOT, '..', 'shared', 'data');
-  const p = join(base, ...parts);
-  if (!existsSync(p)) throw new Error(`test data ${p} is missing (set EFFCONV_SHARED_DATA to the shared data folder)`);
+  const p = join(sharedDataDir(), ...parts);
+  if (!existsSync(p)) throw new Error(`test data ${p} is missing`);
   return p;
 }
 
