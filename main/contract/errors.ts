@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'DATASET_MALFORMED'
   | 'DATASET_EXISTS'
   | 'CONFIG_INVALID'
+  | 'WEIGHTS_INVALID'
   | 'RUN_NOT_FOUND'
   | 'RUN_NOT_FINISHED'
   | 'RUN_STATE'
