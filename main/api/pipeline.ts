@@ -1,6 +1,6 @@
 // One run from options to results: pick the backend, open the data, search (stage 1),
 // train (stage 2), and return the learned config. Shells and the job worker call this.
-import type { EffconvConfig, SearchRecord, TrainRecord } from '../contract/config';
+import type { EffconvConfig, SearchRecord, TrainRecord, WeightsRecord } from '../contract/config';
 import { EffconvError } from '../contract/errors';
 import type { TrainEvent } from '../contract/events';
 import type { RunOptions, RunSummary } from '../contract/run';
@@ -15,6 +15,8 @@ import { checkBudgetReachable, parseBudget } from '../engine/models/params';
 import type { TrainHooks } from '../engine/train/hooks';
 import { runSearch } from '../engine/train/run-search';
 import { DEFAULT_TRAIN, runTrain } from '../engine/train/run-train';
+import { machineRecord } from './machine';
+import type { WeightsSink } from './run-outputs';
 
 export interface RunResult {
   summary: RunSummary;
@@ -46,7 +48,8 @@ export function planNetwork(o: RunOptions, data: Pick<ImageSet, 'height' | 'widt
   return { net, budget, sizes: null };
 }
 
-export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise<RunResult> {
+/** With `weights`, stage 2 saves its trained weights there when it ends; the config records them. */
+export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, weights?: WeightsSink): Promise<RunResult> {
   positiveInt(o.batchSize, 'batchSize');
   positiveInt(o.trainBatchSize, 'trainBatchSize');
   positiveInt(o.searchEpochs, 'searchEpochs', o.stages === 'train' ? 0 : 1);
@@ -78,13 +81,16 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise
   let trainRecord: TrainRecord | null = null;
   let top1: number | null = null;
   let top5: number | null = null;
+  let saved: WeightsRecord | null = null;
   if (o.stages !== 'search') {
     const lr = o.lr ?? DEFAULT_TRAIN.lr;
+    const batches = new TrainSampler(data, train, o.trainBatchSize, o.seed + 1, augment);
     const r = await runTrain(
       { net: plan.net, sizes: sizes!, epochs: o.trainEpochs, seed: o.seed, lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay, backend: backend.name },
-      new TrainSampler(data, train, o.trainBatchSize, o.seed + 1, augment),
+      batches,
       new EvalSampler(data, test),
       hooks,
+      weights ? { finished: async (model) => void (saved = await weights.writeWeights(model.store, batches.batchesPerEpoch * o.trainEpochs)) } : {},
     );
     top1 = r.top1;
     top5 = r.top5;
@@ -93,11 +99,16 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise
       seed: o.seed, backend: backend.name, secondsPerEpoch: r.secondsPerEpoch, augment,
     };
   }
-  const dataset = { name: data.name, sha256: data.sha256 };
-  const config = buildConfig({
-    net: plan.net, sizes: sizes!, soft: soft ?? undefined, budget: plan.budget, search, train: trainRecord, dataset,
-    results: o.stages === 'search' ? null : { top1, top5 },
-  });
+  const dataset = { name: data.name, sha256: data.sha256, source: o.dataset, trainImages: train.count, testImages: test.count };
+  const config: EffconvConfig = {
+    ...buildConfig({
+      net: plan.net, sizes: sizes!, soft: soft ?? undefined, budget: plan.budget, search, train: trainRecord, dataset,
+      results: o.stages === 'search' ? null : { top1, top5 },
+    }),
+    normalization: { mean: data.mean, std: data.std },
+    weights: saved,
+    machine: machineRecord(backend.device),
+  };
   return {
     config,
     summary: {

@@ -2,7 +2,7 @@
 // 2020-12), then against the rules a schema cannot say (the channel chain of the backbone,
 // params.total equal to the count). The first wrong field is named, as "layers[2].kernel".
 import { readFileSync } from 'node:fs';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { EffconvConfig } from '../contract/config';
 import schema from '../contract/config.schema.json';
 import { EffconvError } from '../contract/errors';

@@ -101,8 +101,10 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
   if (expected !== dataLength) throw malformed(file, `the tensors cover ${expected} bytes but the data section has ${dataLength} (truncated or padded)`);
   const tensors = new Map<string, SafeTensor>();
   for (const e of entries) {
-    // Copy: the data section need not be aligned for a typed-array view.
-    const buf = bytes.slice(base + e.start, base + e.end).buffer;
+    // Copy (a Buffer's slice would share memory): the data need not be aligned for a typed view.
+    const copy = new Uint8Array(e.end - e.start);
+    copy.set(bytes.subarray(base + e.start, base + e.end));
+    const buf = copy.buffer;
     tensors.set(e.name, e.dtype === 'F32' ? { dtype: 'F32', shape: e.shape, data: new Float32Array(buf) } : { dtype: 'I64', shape: e.shape, data: new BigInt64Array(buf) });
   }
   return { tensors, metadata };

@@ -1,6 +1,8 @@
 // effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
 import { EffconvError, type ErrorCode } from '../../contract/errors';
+import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
+import { exportCommand } from './commands/export';
 import { runCommand } from './commands/run';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
@@ -10,6 +12,10 @@ usage:
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
   effconv train  --config DIR/config.json --dataset D [options]   stage 2 from a config
+  effconv export RUN [--format F] [--out PATH] [--force] [--json]
+                 a finished run (its folder or config.json) as F = config | pytorch | onnx |
+                 tfjs | report | all (default all)
+  effconv config validate FILE [--json]       check a config: schema, channel chain, sizes, params
 
 run options:
   --backbone resnet20|resnet32|resnet44|resnet56|resnetN|wrn-28-1 (default resnet20)
@@ -26,6 +32,7 @@ run options:
 
 const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
+  RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, CANCELLED: 130,
 };
 
@@ -41,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest, 'search');
       case 'train':
         return await runCommand(rest, 'train');
+      case 'export':
+        return await exportCommand(rest);
+      case 'config':
+        return await configCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,7 +1,7 @@
 // effconv run | search | train: one run in this process, with console progress, writing
 // DIR/metrics.jsonl as it goes and DIR/config.json at the end.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { EffconvError } from '../../../contract/errors';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../contract/run';
 import { parseBackendName } from '../../../engine/backends/init';
@@ -32,7 +32,9 @@ const RUN_FLAGS = {
   quiet: { type: 'boolean' },
 } as const;
 
-function readConfigFile(path: string): unknown {
+function readConfigFile(given: string): unknown {
+  // A run folder stands for its config.json.
+  const path = existsSync(given) && statSync(given).isDirectory() ? join(given, 'config.json') : given;
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
@@ -93,7 +95,7 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
         out.write(e);
         progress.event(e);
       },
-    });
+    }, out);
     progress.end();
     const path = out.writeConfig(r.config);
     const s = r.summary;
