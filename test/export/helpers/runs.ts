@@ -151,3 +151,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** A real run through the pipeline on Fashion-MNIST: a 2-step search, then (stages 'both') 2 stage-2 steps. */
+export async function pipelineRun(dir: string, stages: 'search' | 'both', seed = 3): Promise<RunFixture> {
+  const out = new RunOutputs(dir);
+  try {
+    const r = await executeRun({
+      ...DEFAULT_RUN_OPTIONS, backbone: 'resnet8', dataset: 'fashion-mnist', budget: '60k', stages, searchEpochs: 1, trainEpochs: stages === 'both' ? 1 : 0,
+      batchSize: 32, trainBatchSize: 32, limitTrain: 64, limitTest: 64, backend: 'wasm', seed,
+    }, { onEvent: (e) => out.write(e) }, out);
+    out.writeConfig(r.config);
+    const net = describeNetwork(parseBackbone('resnet8'), { height: 28, width: 28, channels: 1 }, 10);
+    return { dir, data: fashionMnist(), config: r.config, net };
+  } finally {
+    out.close();
+  }
+}
