@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXPORT_FORMATS, type ExportChoice, type ExportedFile, type ExportFormat, type ExportOptions, type ExportResult } from '../contract/export';
+import type { ExportFormat, ExportResult } from '../contract/api';
+import { EXPORT_FORMATS, type ExportedFile, type ExportOptions, type ExportRunResult, type SingleExportFormat } from '../contract/export';
 import { EffconvError } from '../contract/errors';
 import { writeOutputFile, writeOutputFolder } from '../export/atomic-output';
 import { encodeOnnx } from '../export/onnx/onnx-model';
@@ -23,15 +24,15 @@ export async function resolveExportSource(idOrDir: string): Promise<ExportSource
   return openExportSource(idOrDir);
 }
 
-export function parseExportFormat(s: string): ExportChoice {
+export function parseExportFormat(s: string): ExportFormat {
   const v = s.toLowerCase();
-  if (v === 'all' || (EXPORT_FORMATS as readonly string[]).includes(v)) return v as ExportChoice;
+  if (v === 'all' || (EXPORT_FORMATS as readonly string[]).includes(v)) return v as ExportFormat;
   throw new EffconvError('INVALID_ARGUMENT', `unknown export format "${s}": use ${EXPORT_FORMATS.join(', ')} or all`, 'format');
 }
 
-const SINGLE_FILE: Partial<Record<ExportFormat, string>> = { config: 'config.json', onnx: 'model.onnx' };
+const SINGLE_FILE: Partial<Record<SingleExportFormat, string>> = { config: 'config.json', onnx: 'model.onnx' };
 
-function defaultOut(label: string, format: ExportChoice): string {
+function defaultOut(label: string, format: ExportFormat): string {
   if (format === 'config') return resolve(`${label}-config.json`);
   if (format === 'onnx') return resolve(`${label}.onnx`);
   return resolve(`${label}-${format === 'all' ? 'export' : format}`);
@@ -42,7 +43,7 @@ function configJson(src: ExportSource): string {
 }
 
 /** Write one folder format's files into `dir`. */
-async function fillFolder(src: ExportSource, format: Exclude<ExportFormat, 'config' | 'onnx'>, dir: string): Promise<void> {
+async function fillFolder(src: ExportSource, format: Exclude<SingleExportFormat, 'config' | 'onnx'>, dir: string): Promise<void> {
   if (format === 'pytorch') await writePytorch(src, dir);
   else if (format === 'tfjs') await writeTfjs(src, dir);
   else await writeReport(src, dir);
@@ -62,7 +63,7 @@ function listFiles(path: string): ExportedFile[] {
   return readdirSync(path).sort().flatMap((name) => listFiles(join(path, name)));
 }
 
-export async function exportRun(source: string | ExportSource, o: ExportOptions): Promise<ExportResult> {
+export async function exportRun(source: string | ExportSource, o: ExportOptions): Promise<ExportRunResult> {
   const format = parseExportFormat(o.format);
   const src = typeof source === 'string' ? await resolveExportSource(source) : source;
   const force = Boolean(o.force);
@@ -74,9 +75,14 @@ export async function exportRun(source: string | ExportSource, o: ExportOptions)
   } else if (format === 'all') {
     await writeOutputFolder(out, force, (dir) => fillAll(src, dir));
   } else {
-    await writeOutputFolder(out, force, (dir) => fillFolder(src, format as Exclude<ExportFormat, 'config' | 'onnx'>, dir));
+    await writeOutputFolder(out, force, (dir) => fillFolder(src, format as Exclude<SingleExportFormat, 'config' | 'onnx'>, dir));
   }
   return {
     source: src.dir, format, out, files: listFiles(out), trained: src.trained, weightsNote: src.weightsNote, params: src.config.params.total,
   };
+}
+
+/** The API's ExportResult (what the GUI shows) from exportRun's result. */
+export function toApiExportResult(r: ExportRunResult): ExportResult {
+  return { format: r.format, path: r.out, files: r.files.map((f) => f.path), note: r.trained ? null : r.weightsNote };
 }

@@ -1,13 +1,15 @@
 // Exporting a finished run: what the CLI's `effconv export` and the GUI's export buttons ask
 // for and get back (one API call, exportRun in main/api/export-run.ts).
 
-export type ExportFormat = 'config' | 'pytorch' | 'onnx' | 'tfjs' | 'report';
-export type ExportChoice = ExportFormat | 'all';
+import type { ExportFormat } from './api';
 
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['config', 'pytorch', 'onnx', 'tfjs', 'report'];
+/** One format; ExportFormat adds 'all'. */
+export type SingleExportFormat = Exclude<ExportFormat, 'all'>;
+
+export const EXPORT_FORMATS: readonly SingleExportFormat[] = ['config', 'pytorch', 'onnx', 'tfjs', 'report'];
 
 export interface ExportOptions {
-  format: ExportChoice;
+  format: ExportFormat;
   /** A file for config and onnx (or a folder to put config.json / model.onnx in), a folder otherwise. Default: beside the current directory, named after the run. */
   out?: string;
   /** Replace an existing output. */
@@ -21,9 +23,9 @@ export interface ExportedFile {
   sha256: string;
 }
 
-export interface ExportResult {
+export interface ExportRunResult {
   source: string;
-  format: ExportChoice;
+  format: ExportFormat;
   out: string;
   files: ExportedFile[];
   /** False when the run had no stage-2 weights and the export holds fresh ones. */
