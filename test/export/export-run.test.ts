@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { mkdtempSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { exportRun } from '../../main/api/export-run';
 import type { EffconvConfig } from '../../main/contract/config';
 import { validateConfig } from '../../main/export/config-validate';
@@ -142,4 +143,11 @@ test('the config export stands alone: valid, without the run folder\'s weights r
   assert.deepEqual(validateConfig(c).sizes, [2, 5, 3, 4, 1, 7]);
   const { weights: _w, ...rest } = trained.config;
   assert.deepEqual(c, rest);
+});
+
+test('exporting leaves no tensors behind (fresh weights, the TF.js model)', async () => {
+  await exportRun(searchOnly.dir, { format: 'all', out: join(tmp, 'leak-warmup') }); // first use may cache constants
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) await exportRun(searchOnly.dir, { format: 'all', out: join(tmp, `leak-${i}`) });
+  assert.equal(tf.memory().numTensors, before);
 });

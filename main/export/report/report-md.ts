@@ -74,7 +74,7 @@ export function reportMarkdown(src: ExportSource, events: Record<string, unknown
     `| Backbone | ${backboneLine(c)} |`,
     `| Input | ${c.input.height}×${c.input.width}×${c.input.channels}, ${c.classes} classes${c.normalization ? `; normalised per channel with mean ${list(c.normalization.mean)}, std ${list(c.normalization.std)}` : ''} |`,
     `| Dataset | ${d ? `${d.name}${d.source && d.source !== d.name ? ` (\`${d.source}\`)` : ''}, sha256 \`${d.sha256 ?? 'not recorded'}\`${used}` : 'not recorded'} |`,
-    `| Budget | ${budget ? `${n(budget)} parameters` : 'none (sizes given)'} |`,
+    `| Budget | ${budget ? `${n(budget)} parameters${c.search ? '' : ' (recorded in the given config; this run trained the sizes it was given)'}` : 'none (sizes given)'} |`,
     `| Parameters | ${n(c.params.total)}${budget ? ` (${((c.params.total / budget) * 100).toFixed(1)} % of the budget)` : ''}: ${n(searched)} in searched convs, ${n(fixed)} fixed (stem, BN, ${net.backbone.family === 'wrn' ? 'projections, ' : ''}classifier) |`,
     `| Top-1 / top-5 | ${pct(c.results?.top1)} / ${pct(c.results?.top5)}${d?.testImages ? ` (test split, ${n(d.testImages)} images)` : ''} |`,
     `| Stage 1 (search) | ${searchLine(c)} |`,

@@ -57,7 +57,11 @@ export function sizesFigureSvg(config: EffconvConfig): string {
   const left = 46;
   const right = 14;
   const legendRow = soft ? 14 : 0;
-  const titleRow = 16;
+  const stages = stagesOf(config);
+  // The stage title carries its width; where a band is too narrow, the width goes on a second line.
+  const fullTitle = (st: Stage) => `${st.name.replace('stage', 'stage ')} · ${st.width} ch`;
+  const twoLines = stages.some((st) => textWidth(fullTitle(st), 8.5, true) + 4 > st.count * slot);
+  const titleRow = twoLines ? 25 : 16;
   const unit = 22; // pt per kernel-size step
   const headroom = 0.75 * unit; // room for the value printed above a 7
   const top = 6 + legendRow + titleRow + headroom; // y of size 7
@@ -73,13 +77,19 @@ export function sizesFigureSvg(config: EffconvConfig): string {
   out.push(`<title>Learned kernel size per layer (${esc(config.backbone.family)}-${config.backbone.depth}, ${config.params.total} parameters)</title>`);
   out.push(`<rect x="0" y="0" width="${num(width)}" height="${num(height)}" fill="#ffffff"/>`);
   // Stage bands with their titles, and dashed boundaries between stages.
-  stagesOf(config).forEach((s, k) => {
+  stages.forEach((s, k) => {
     const x0 = x(s.first);
     const w = s.count * slot;
     out.push(`<rect x="${num(x0)}" y="${num(bandTop)}" width="${num(w)}" height="${num(base - bandTop)}" fill="${BAND[k % 2]}"/>`);
     const n = s.name.replace('stage', '');
-    const title = [`stage ${n} · ${s.width} ch`, `stage ${n}`, `s${n}`].find((t) => textWidth(t, 8.5, true) + 4 <= w) ?? `s${n}`;
-    out.push(`<text x="${num(x0 + w / 2)}" y="${num(bandTop + 11)}" font-size="8.5" font-weight="bold" text-anchor="middle">${esc(title)}</text>`);
+    const cx = num(x0 + w / 2);
+    if (!twoLines) {
+      out.push(`<text x="${cx}" y="${num(bandTop + 11)}" font-size="8.5" font-weight="bold" text-anchor="middle">${esc(fullTitle(s))}</text>`);
+    } else {
+      const title = [`stage ${n}`, `s${n}`].find((t) => textWidth(t, 8.5, true) + 4 <= w) ?? `s${n}`;
+      out.push(`<text x="${cx}" y="${num(bandTop + 11)}" font-size="8.5" font-weight="bold" text-anchor="middle">${esc(title)}</text>`);
+      out.push(`<text x="${cx}" y="${num(bandTop + 21)}" font-size="7.5" text-anchor="middle">${s.width} ch</text>`);
+    }
     if (k > 0) out.push(`<line x1="${num(x0)}" y1="${num(bandTop)}" x2="${num(x0)}" y2="${num(base)}" stroke="#6f6f6f" stroke-width="0.8" stroke-dasharray="3 2"/>`);
   });
   // Grid and y axis.
