@@ -1,27 +1,14 @@
 // Exports appear whole or not at all: a file or a folder is built under a temporary sibling
 // name and renamed into place. An existing output is replaced only when forced; the old one
 // is moved aside first and removed after the new one is in place.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { tempSibling, writeFileAtomic } from '../common/atomic-write';
+import { fsyncDir, tempSibling, writeFileAtomic } from '../common/atomic-write';
 import { EffconvError } from '../contract/errors';
 
 export function refuseExisting(path: string, force: boolean): void {
   if (!force && existsSync(path)) {
     throw new EffconvError('OUTPUT_EXISTS', `${path} already exists: choose another --out, or add --force to replace it`, path);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Windows cannot open a folder; the rename is atomic there all the same.
   }
 }
 

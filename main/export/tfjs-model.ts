@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-write';
 import type { BlockSpec } from '../engine/models/backbone';
 import { BN_EPS, BN_MOMENTUM } from '../engine/nn/batchnorm';
+import { walkFeatures, type LayerOps } from './network-walk';
 import { portableConfig, PRODUCER, PRODUCER_VERSION } from './producer';
 import type { ExportSource } from './run-source';
 import type { WeightSet } from './weights';
@@ -16,7 +17,7 @@ const SHARD_BYTES = 4 * 1024 * 1024;
 
 type Sym = tf.SymbolicTensor;
 
-class ModelBuilder {
+class ModelBuilder implements LayerOps<Sym> {
   /** Layer → engine tensors in the order layer.setWeights takes them. */
   readonly assignments: [tf.layers.Layer, string[]][] = [];
 
@@ -84,26 +85,8 @@ class ModelBuilder {
 
 function buildModel(src: ExportSource, m: ModelBuilder): tf.LayersModel {
   const { net } = src;
-  const resnet = net.backbone.family === 'resnet';
   const input = tf.input({ name: 'input', shape: [net.input.height, net.input.width, net.input.channels] });
-  let h = m.conv(input, 'stem.conv', 1);
-  if (resnet) h = m.relu(m.bn(h, 'stem.bn'), 'stem.relu');
-  for (const b of net.blocks) {
-    const p = b.name;
-    if (resnet) {
-      let o = m.relu(m.bn(m.conv(h, `${p}.conv1`, b.stride), `${p}.bn1`), `${p}.relu1`);
-      o = m.bn(m.conv(o, `${p}.conv2`, 1), `${p}.bn2`);
-      const sc = b.shortcut === 'identity' ? h : m.optionA(h, b);
-      h = m.relu(m.add(o, sc, `${p}.add`), p);
-    } else {
-      const a = m.relu(m.bn(h, `${p}.bn1`), `${p}.relu1`);
-      const sc = b.shortcut === 'identity' ? h : m.conv(a, `${p}.shortcut`, b.stride);
-      let o = m.conv(a, `${p}.conv1`, b.stride);
-      o = m.conv(m.relu(m.bn(o, `${p}.bn2`), `${p}.relu2`), `${p}.conv2`, 1);
-      h = m.add(o, sc, p);
-    }
-  }
-  if (!resnet) h = m.relu(m.bn(h, 'final.bn'), 'final.relu');
+  let h = walkFeatures(net, input, m);
   h = (tf.layers.globalAveragePooling2d({ name: 'pool' }) as tf.layers.Layer).apply(h) as Sym;
   h = m.dense(h, 'fc', net.classes);
   const probs = tf.layers.activation({ name: 'probabilities', activation: 'softmax' }).apply(h) as Sym;

@@ -5,6 +5,7 @@
 import { EffconvError } from '../../contract/errors';
 import type { BlockSpec } from '../../engine/models/backbone';
 import { BN_EPS, BN_MOMENTUM } from '../../engine/nn/batchnorm';
+import { walkFeatures, type LayerOps } from '../network-walk';
 import { portableConfig, PRODUCER, PRODUCER_VERSION } from '../producer';
 import type { ExportSource } from '../run-source';
 import { toTorchLayout, type WeightSet } from '../weights';
@@ -28,7 +29,7 @@ function valueInfo(field: number, name: string, dims: (number | string)[]): Fiel
   return message(field, [string(1, name), message(2, [message(1, [int(1, FLOAT), message(2, shape)])])]);
 }
 
-class GraphBuilder {
+class GraphBuilder implements LayerOps<string> {
   readonly nodes: Field[] = [];
   readonly initializers: Field[] = [];
   private readonly names = new Set<string>();
@@ -76,6 +77,10 @@ class GraphBuilder {
     return this.node('Relu', name, [x]);
   }
 
+  add(a: string, b: string, name: string): string {
+    return this.node('Add', name, [a, b]);
+  }
+
   optionA(x: string, b: BlockSpec): string {
     let y = x;
     if (b.stride > 1) {
@@ -95,26 +100,7 @@ class GraphBuilder {
 }
 
 function buildGraph(src: ExportSource, g: GraphBuilder): void {
-  const { net } = src;
-  const resnet = net.backbone.family === 'resnet';
-  let h = g.conv('input', 'stem.conv', 1);
-  if (resnet) h = g.relu(g.bn(h, 'stem.bn'), 'stem.relu');
-  for (const b of net.blocks) {
-    const p = b.name;
-    if (resnet) {
-      let o = g.relu(g.bn(g.conv(h, `${p}.conv1`, b.stride), `${p}.bn1`), `${p}.relu1`);
-      o = g.bn(g.conv(o, `${p}.conv2`, 1), `${p}.bn2`);
-      const sc = b.shortcut === 'identity' ? h : g.optionA(h, b);
-      h = g.relu(g.node('Add', `${p}.add`, [o, sc]), p);
-    } else {
-      const a = g.relu(g.bn(h, `${p}.bn1`), `${p}.relu1`);
-      const sc = b.shortcut === 'identity' ? h : g.conv(a, `${p}.shortcut`, b.stride);
-      let o = g.conv(a, `${p}.conv1`, b.stride);
-      o = g.conv(g.relu(g.bn(o, `${p}.bn2`), `${p}.relu2`), `${p}.conv2`, 1);
-      h = g.node('Add', p, [o, sc]);
-    }
-  }
-  if (!resnet) h = g.relu(g.bn(h, 'final.bn'), 'final.relu');
+  const h = walkFeatures(src.net, 'input', g);
   const pooled = g.node('Flatten', 'flatten', [g.node('GlobalAveragePool', 'pool', [h])], [attrInt('axis', 1)]);
   const logits = g.node('Gemm', 'fc', [pooled, g.weight('fc.weight'), g.weight('fc.bias')], [attrInt('transB', 1)], 'logits');
   g.node('Softmax', 'softmax', [logits], [attrInt('axis', 1)], 'probabilities');
