@@ -60,7 +60,7 @@ export async function openExportSource(path: string): Promise<ExportSource> {
   } else {
     weights = await freshWeights(net, sizes, seed);
     weightsNote = config.train
-      ? `UNTRAINED: this run's config records stage 2 but no weights file (it predates saved weights), so these are fresh He-normal weights (seed ${seed})`
+      ? `UNTRAINED: this config records stage-2 training but carries no weights (a config exported on its own, or a run from before weights were saved), so these are fresh He-normal weights (seed ${seed})`
       : `UNTRAINED: a search-only run has no trained weights; these are the fresh He-normal weights stage 2 would start from (seed ${seed}): train before use`;
   }
   return { label, dir, configPath, config, net, sizes, weights, trained, weightsNote, metricsPath: existsSync(metrics) ? metrics : null };

@@ -114,7 +114,9 @@ export function reportMarkdown(src: ExportSource, events: Record<string, unknown
     '## Files',
     '',
     '- `sizes.svg`, `sizes.png`: the figure above.',
-    '- `metrics.csv`: every step, epoch and stage event of the run (one row each; columns `size:<layer>` and `soft:<layer>` hold the sizes where an event has them).',
+    events.length
+      ? '- `metrics.csv`: every step, epoch and stage event of the run (one row each; columns `size:<layer>` and `soft:<layer>` hold the sizes where an event has them).'
+      : '- `metrics.csv`: the header only (the source has no metrics.jsonl).',
     '',
   ].join('\n');
 }
