@@ -2,6 +2,7 @@
 // refused clearly; outputs appear whole and are not overwritten unless forced; a search-only
 // run exports its architecture with fresh weights and every file says so.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,4 +151,12 @@ test('exporting leaves no tensors behind (fresh weights, the TF.js model)', asyn
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) await exportRun(searchOnly.dir, { format: 'all', out: join(tmp, `leak-${i}`) });
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('model.py stays valid Python whatever the run folder is called', async () => {
+  const odd = join(tmp, 'run """ with \\ quotes');
+  cpSync(searchOnly.dir, odd, { recursive: true });
+  const r = await exportRun(odd, { format: 'pytorch', out: join(tmp, 'odd-pytorch') });
+  const py = spawnSync('/usr/bin/python3', ['-m', 'py_compile', join(r.out, 'model.py')], { encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
 });
