@@ -33,6 +33,8 @@ export interface ImportResult {
   duplicateOf: string | null;
   /** An entry of the same name was replaced (--replace). */
   replaced: boolean;
+  /** Files this import skipped (also when it turned out to be a duplicate). */
+  skipped: number;
 }
 
 const IMPORTERS: Record<SourceFormat, (ctx: ImportContext) => Promise<ImportedSet>> = {
@@ -140,7 +142,7 @@ export async function importDataset(path: string, options: ImportOptions = {}, h
       progress.start('verify', 1);
       const record = describe(ctx, set, name, source);
       const same = listDatasets().find((d) => d.sha256 === record.sha256);
-      if (same) return { dataset: same, created: false, duplicateOf: same.name, replaced: false };
+      if (same) return { dataset: same, created: false, duplicateOf: same.name, replaced: false, skipped: ctx.skippedCount };
       rmSync(join(folder.dir, 'importing.json'), { force: true });
       writeJsonAtomic(join(folder.dir, META_FILE), record);
       progress.check();
@@ -152,7 +154,7 @@ export async function importDataset(path: string, options: ImportOptions = {}, h
       renameSync(folder.dir, entryDir(name));
       if (aside) rmSync(aside, { recursive: true, force: true });
       progress.advance();
-      return { dataset: record, created: true, duplicateOf: null, replaced: aside !== null };
+      return { dataset: record, created: true, duplicateOf: null, replaced: aside !== null, skipped: ctx.skippedCount };
     } catch (e) {
       ctx.abort();
       throw e;
