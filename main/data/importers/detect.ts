@@ -84,15 +84,11 @@ export function detectFormat(tree: FileTree, forced?: SourceFormat): Detected {
     const npz = tree.entries.filter((e) => depth(dirOf(e.path)) <= 3 && (NPZ_BATCH.test(baseOf(e.path)) || (tree.entries.length === 1 && e.path.endsWith('.npz'))));
     if (npz.length > 0) found.push({ format: 'imagenet32', root: commonDir(npz.map((e) => dirOf(e.path))) });
   }
-  if (found.length > 0) {
-    const shallowest = Math.min(...found.map((f) => depth(f.root)));
-    const top = found.filter((f) => depth(f.root) === shallowest);
-    if (top.length > 1) {
-      const list = top.map((f) => `${f.format} in ${f.root || '.'}`).join(', ');
-      throw new EffconvError('INVALID_ARGUMENT', `${tree.source} holds more than one data set (${list}): give the folder of one, or --format`, tree.source);
-    }
-    return top[0];
+  if (found.length > 1) {
+    const list = found.map((f) => `${f.format} in ${f.root || '.'}`).join(', ');
+    throw new EffconvError('INVALID_ARGUMENT', `${tree.source} holds more than one data set (${list}): give the folder of one${forced ? '' : ', or --format'}`, tree.source);
   }
+  if (found.length === 1) return found[0];
   if (forced && forced !== 'image-folder') {
     const sig = SIGNATURES.find((s) => s.format === forced);
     const what = sig ? sig.what : 'train_data_batch_N.npz or val_data.npz';

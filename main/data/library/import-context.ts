@@ -11,8 +11,8 @@ import { SplitWriter, type ImageShape } from './split-writer';
 export interface ImportOptions {
   /** Library name; default from the format and the source. */
   name?: string;
-  /** Skip auto-detection. */
-  format?: SourceFormat;
+  /** Skip auto-detection ('auto' detects; 'folder' = 'image-folder'). */
+  format?: SourceFormat | 'auto' | 'folder';
   /** Square size in pixels: image folders are resized to it (default: their common square size, else 32); other formats only if given. */
   size?: number;
   /** How a non-square image becomes square: 'cover' (resize the short side, centre-crop; default), 'contain' (pad), 'fill' (stretch). */

@@ -50,8 +50,16 @@ function invalid(flag: string, message: string): EffconvError {
   return new EffconvError('INVALID_ARGUMENT', `--${flag} ${message}`, flag);
 }
 
+/** 'auto' means detect; 'folder' is the UI contract's name for an image folder. */
+function formatOption(f: string | undefined): SourceFormat | undefined {
+  if (f === undefined || f === 'auto') return undefined;
+  if (f === 'folder') return 'image-folder';
+  if (!(SOURCE_FORMATS as readonly string[]).includes(f)) throw invalid('format', `must be one of auto, ${SOURCE_FORMATS.join(', ')}, got "${f}"`);
+  return f as SourceFormat;
+}
+
 export function resolveImportOptions(o: ImportOptions): ResolvedImportOptions {
-  if (o.format !== undefined && !SOURCE_FORMATS.includes(o.format)) throw invalid('format', `must be one of ${SOURCE_FORMATS.join(', ')}, got "${o.format}"`);
+  const format = formatOption(o.format);
   if (o.size !== undefined && (!Number.isInteger(o.size) || o.size < 4 || o.size > 1024)) throw invalid('size', `must be an integer 4…1024, got ${o.size}`);
   if (o.testFraction !== undefined && !(o.testFraction > 0 && o.testFraction < 1)) throw invalid('test-fraction', `must be between 0 and 1 (exclusive), got ${o.testFraction}`);
   if (o.fit !== undefined && !['cover', 'contain', 'fill'].includes(o.fit)) throw invalid('fit', `must be cover, contain or fill, got "${o.fit}"`);
@@ -60,7 +68,7 @@ export function resolveImportOptions(o: ImportOptions): ResolvedImportOptions {
   if (o.seed !== undefined && (!Number.isInteger(o.seed) || o.seed < 0)) throw invalid('seed', `must be an integer >= 0, got ${o.seed}`);
   if (o.name !== undefined) checkDatasetName(o.name);
   return {
-    name: o.name, format: o.format, size: o.size ?? null, fit: o.fit ?? 'cover', testFraction: o.testFraction ?? 0.1, seed: o.seed ?? 0,
+    name: o.name, format, size: o.size ?? null, fit: o.fit ?? 'cover', testFraction: o.testFraction ?? 0.1, seed: o.seed ?? 0,
     strict: o.strict ?? false, channels: o.channels ?? null, unlabeled: o.unlabeled ?? false, labels: o.labels ?? 'fine', flip: o.flip ?? null, replace: o.replace ?? false,
   };
 }

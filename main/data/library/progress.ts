@@ -4,6 +4,7 @@ import { EffconvError } from '../../contract/errors';
 
 export type ImportPhase = 'scan' | 'read' | 'decode' | 'write' | 'verify';
 
+/** etaSeconds is NaN while unknown (nothing done yet in the phase); total is 0 when unknown. */
 export type ProgressCallback = (done: number, total: number, phase: ImportPhase, etaSeconds: number) => void;
 
 export class ImportProgress {

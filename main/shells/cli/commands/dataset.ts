@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EffconvError } from '../../../contract/errors';
 import {
-  datasetSamples, getDataset, importDataset, listDatasets, removeDataset, SOURCE_FORMATS, verifyDataset,
+  datasetSamples, getDataset, importDataset, listDatasets, removeDataset, verifyDataset,
   type ImportOptions, type ImportPhase, type SourceFormat,
 } from '../../../data/library';
 import { intFlag, parse } from '../args';
@@ -62,10 +62,7 @@ export function importProgress(out: NodeJS.WriteStream, tty: boolean) {
 function importOptions(v: Record<string, string | boolean | undefined>): ImportOptions {
   const o: ImportOptions = {};
   if (typeof v.name === 'string') o.name = v.name;
-  if (typeof v.format === 'string') {
-    if (!(SOURCE_FORMATS as readonly string[]).includes(v.format)) throw new EffconvError('INVALID_ARGUMENT', `--format must be one of ${SOURCE_FORMATS.join(', ')}, got "${v.format}"`, 'format');
-    o.format = v.format as SourceFormat;
-  }
+  if (typeof v.format === 'string') o.format = v.format as SourceFormat; // checked by the library
   if (v.size !== undefined) o.size = intFlag(v.size, 'size', 4);
   if (typeof v.fit === 'string') o.fit = v.fit as ImportOptions['fit'];
   if (v['test-fraction'] !== undefined) {
