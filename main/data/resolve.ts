@@ -7,7 +7,7 @@ import { EffconvError } from '../contract/errors';
 import type { ImageSet } from './image-set';
 import { findIdxFiles } from './importers/idx';
 import { findDataset, listDatasets } from './library/catalog';
-import { libraryRoot, looksLikeName } from './library/layout';
+import { libraryRoot, looksLikeName, removeLeftovers } from './library/layout';
 import { openLibraryDataset } from './library/open';
 import { openIdxFolder } from './open-idx';
 import { detectFormat } from './importers/detect';
@@ -21,6 +21,7 @@ const WELL_KNOWN: Record<string, string> = {
 };
 
 export function openDataset(spec: string): ImageSet {
+  removeLeftovers();
   if (looksLikeName(spec) && findDataset(spec)) return openLibraryDataset(spec);
   const known = WELL_KNOWN[spec.toLowerCase()];
   if (known && existsSync(known)) return openIdxFolder(known, spec.toLowerCase());

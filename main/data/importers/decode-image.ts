@@ -6,6 +6,9 @@
 import sharp, { type ResizeOptions, type Sharp } from 'sharp';
 import type { ResizeFit } from '../library/record';
 
+// Each image is decoded once: libvips' operation cache would only hold memory.
+sharp.cache(false);
+
 /** What we accept; sharp could also rasterise SVG or PDF, which are not photos of a class. */
 const PHOTO_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'avif']);
 
