@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { EffconvError } from '../../../main/contract/errors';
@@ -127,7 +128,8 @@ test('a .zip and a .tar.gz of a folder hold the same data as the folder: duplica
   const folder = sharedData('cifar10-jpeg', 'folder-subset');
   const first = await importDataset(folder, { name: 'cifar-jpeg-subset' });
   assert.equal(first.created, true);
-  assert.equal(first.dataset.splits.train.count + first.dataset.splits.test.count, 300);
+  assert.deepEqual(first.dataset.splits.train.perClass, new Array(10).fill(27));
+  assert.deepEqual(first.dataset.splits.test.perClass, new Array(10).fill(3));
   const zip = join(work, 'subset.zip');
   run('zip', ['-q', '-r', zip, 'test'], folder);
   const tgz = join(work, 'subset.tar.gz');
@@ -162,4 +164,17 @@ test('non-image files in a class folder are skipped and counted, or fatal with -
   copyFileSync(join(root, '5', 'cut.png'), join(empty, 'ten', 'cut.png'));
   await assert.rejects(importDataset(empty, { name: 'empty-class' }), (e: unknown) => e instanceof EffconvError && e.code === 'DATASET_MALFORMED' && /empty-class\/ten: class folder has no readable image \(2 files skipped/.test(e.message));
   assert.deepEqual(listing(datasets), before, 'the library is unchanged');
+});
+
+test('CIFAR-10 as 10,000 JPEGs in a .tar.gz: 1,000 per class, 10 % held out per class, pixels near the exact CIFAR ones', async () => {
+  const d = (await importDataset(sharedData('cifar10-jpeg', 'cifar10-jpeg-test.tar.gz'), { name: 'cifar-jpeg-test' })).dataset;
+  assert.deepEqual([d.height, d.width, d.channels], [32, 32, 3]);
+  assert.deepEqual(d.splits.train.perClass, new Array(10).fill(900));
+  assert.deepEqual(d.splits.test.perClass, new Array(10).fill(100));
+  assert.equal(d.skipped, 0);
+  // test/cat/0000.jpg is exact test record 0 (a cat) after JPEG: SOURCE.txt gives ~5.8 mean abs error.
+  const exact = gunzipSync(readFileSync(sharedData('cifar10', 'bin-subset', 'test_batch.bin.gz'))).subarray(1, 3073);
+  const hwc = new Uint8Array(3072).map((_, j) => exact[(j % 3) * 1024 + Math.floor(j / 3)]);
+  const s = openLibraryDataset('cifar-jpeg-test');
+  assert.ok(closest([s.train, s.test], hwc) < 13, `${closest([s.train, s.test], hwc)}`);
 });

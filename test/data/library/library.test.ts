@@ -89,7 +89,11 @@ test('samples: the first images of each class as PNGs that decode to the stored 
 
 test('verify finds a damaged file; remove deletes the entry', async () => {
   assert.deepEqual((await verifyDataset('fashion-mnist')).problems, []);
-  await importDataset(sharedData('mnist'), { name: 'mnist' });
+  const mnist = (await importDataset(sharedData('mnist'), { name: 'mnist' })).dataset;
+  // Histograms from the shared data's SOURCE.txt.
+  assert.deepEqual(mnist.splits.train.perClass, [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+  assert.deepEqual(mnist.splits.test.perClass, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  assert.equal(mnist.flipSafe, false);
   const f = join(datasets, 'mnist', 'test.u8');
   const b = readFileSync(f);
   b[1234] ^= 1;
