@@ -61,7 +61,7 @@ test('run --dataset <library name> trains from the library', () => {
   assert.equal(r.code, 0, r.stderr);
   const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as EffconvConfig;
   const meta = JSON.parse(effconv('dataset', 'show', 'cifar-10', '--json').stdout) as DatasetRecord;
-  assert.deepEqual(cfg.dataset, { name: 'cifar-10', sha256: meta.sha256 });
+  assert.deepEqual(cfg.dataset, { name: 'cifar-10', sha256: meta.sha256, source: 'cifar-10', trainImages: 64, testImages: 64 });
   assert.equal(cfg.search!.steps, 2);
   const path = effconv('run', '--backbone', 'resnet8', '--dataset', sharedData('cifar10'), '--out', join(work, 'run2'));
   assert.equal(path.code, 4);
