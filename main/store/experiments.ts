@@ -118,15 +118,15 @@ export function listExperiments(store: Store, q: ExperimentQuery = {}): Page<Exp
 }
 
 /** Delete an experiment's rows (runs, metrics, artifacts cascade) and say which run folders and files it owned. */
-export function deleteExperimentRows(store: Store, id: number): { runDirs: string[]; artifactPaths: string[] } {
+export function deleteExperimentRows(store: Store, id: number): { runs: { id: number; dir: string }[]; artifactPaths: string[] } {
   return store.write(() => {
     getExperiment(store, id);
-    const runDirs = store.prepare<[number], { dir: string }>('SELECT dir FROM runs WHERE experiment_id = ?').all(id).map((r) => r.dir);
+    const runs = store.prepare<[number], { id: number; dir: string }>('SELECT id, dir FROM runs WHERE experiment_id = ? ORDER BY id').all(id);
     const artifactPaths = store
       .prepare<[number], { path: string }>('SELECT a.path FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.experiment_id = ?')
       .all(id)
       .map((r) => r.path);
     store.prepare('DELETE FROM experiments WHERE id = ?').run(id);
-    return { runDirs, artifactPaths };
+    return { runs, artifactPaths };
   });
 }

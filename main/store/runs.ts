@@ -46,7 +46,13 @@ export interface RunRow {
   started_at: number | null;
   ended_at: number | null;
   updated_at: number;
+  request: RunRequest | null;
+  pid_token: string | null;
+  queued_at: number | null;
 }
+
+/** What another process may ask of a running run's process. */
+export type RunRequest = 'pause' | 'cancel';
 
 export const RUN_SELECT = 'SELECT r.*, e.name AS experiment_name FROM runs r JOIN experiments e ON e.id = r.experiment_id';
 
@@ -101,10 +107,10 @@ export function insertRun(store: Store, r: NewRun, now = Date.now()): number {
     const id = Number(
       store
         .prepare(
-          `INSERT INTO runs (experiment_id, parent_run_id, status, options, stages, seed, backbone, dataset, budget, backend, dir, out_dir, created_at, updated_at)
-           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`,
+          `INSERT INTO runs (experiment_id, parent_run_id, status, options, stages, seed, backbone, dataset, budget, backend, dir, out_dir, created_at, updated_at, queued_at)
+           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)`,
         )
-        .run(r.experimentId, r.parentRunId ?? null, JSON.stringify(o), o.stages, o.seed, r.backbone, o.dataset, r.budget, o.backend, r.outDir ?? null, now, now).lastInsertRowid,
+        .run(r.experimentId, r.parentRunId ?? null, JSON.stringify(o), o.stages, o.seed, r.backbone, o.dataset, r.budget, o.backend, r.outDir ?? null, now, now, now).lastInsertRowid,
     );
     store.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(join(r.runsRoot, String(id)), id);
     store.prepare('UPDATE experiments SET updated_at = ? WHERE id = ?').run(now, r.experimentId);
@@ -123,14 +129,28 @@ export function getRunSummary(store: Store, id: number): RunSummaryRow {
 }
 
 /** Take a queued run for this process; false if another process took it first. */
-export function claimRun(store: Store, id: number, pid: number, now = Date.now()): boolean {
+export function claimRun(store: Store, id: number, pid: number, pidToken: string | null, now = Date.now()): boolean {
   const r = store
     .prepare(
-      `UPDATE runs SET status = 'running', pid = ?, started_at = coalesce(started_at, ?), ended_at = NULL,
+      `UPDATE runs SET status = 'running', pid = ?, pid_token = ?, request = NULL, started_at = coalesce(started_at, ?), ended_at = NULL,
          error_code = NULL, error = NULL, error_detail = NULL, updated_at = ? WHERE id = ? AND status = 'queued'`,
     )
-    .run(pid, now, now, id);
+    .run(pid, pidToken, now, now, id);
   return r.changes === 1;
+}
+
+/** Ask the process running this run to pause or cancel (it reads the request between steps). */
+export function requestRun(store: Store, id: number, request: RunRequest, now = Date.now()): void {
+  store.prepare('UPDATE runs SET request = ?, updated_at = ? WHERE id = ?').run(request, now, id);
+}
+
+export function readRequest(store: Store, id: number): RunRequest | null {
+  return store.prepare<[number], { request: RunRequest | null }>('SELECT request FROM runs WHERE id = ?').get(id)?.request ?? null;
+}
+
+/** Queued runs, first in first out. */
+export function queuedRuns(store: Store): number[] {
+  return store.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'queued' ORDER BY queued_at, id`).all().map((r) => r.id);
 }
 
 export interface RunStart {
@@ -169,7 +189,9 @@ const FINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'interr
 export function endRun(store: Store, id: number, status: RunStatus, error: SerializedError | null = null, now = Date.now()): void {
   if (!FINAL.includes(status)) throw new EffconvError('INVALID_ARGUMENT', `"${status}" does not end a run`, 'status');
   store
-    .prepare(`UPDATE runs SET status = ?, pid = NULL, ended_at = ?, eta_seconds = NULL, error_code = ?, error = ?, error_detail = ?, updated_at = ? WHERE id = ?`)
+    .prepare(
+      `UPDATE runs SET status = ?, pid = NULL, pid_token = NULL, request = NULL, ended_at = ?, eta_seconds = NULL, error_code = ?, error = ?, error_detail = ?, updated_at = ? WHERE id = ?`,
+    )
     .run(status, now, error?.code ?? null, error?.message ?? null, error?.detail ?? null, now, id);
 }
 
@@ -180,15 +202,15 @@ export function requeueRun(store: Store, id: number, allowed: readonly RunStatus
     if (!allowed.includes(row.status)) {
       throw new EffconvError('RUN_STATE', `run ${id} is ${row.status}; only ${allowed.join(', ')} runs can be resumed`, String(id));
     }
-    store.prepare(`UPDATE runs SET status = 'queued', pid = NULL, ended_at = NULL, updated_at = ? WHERE id = ?`).run(now, id);
+    store.prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_token = NULL, request = NULL, ended_at = NULL, queued_at = ?, updated_at = ? WHERE id = ?`).run(now, now, id);
   });
 }
 
-export function runsWithStatus(store: Store, status: RunStatus): { id: number; pid: number | null; updatedAt: number }[] {
+export function runsWithStatus(store: Store, status: RunStatus): { id: number; pid: number | null; pidToken: string | null }[] {
   return store
-    .prepare<[string], { id: number; pid: number | null; updated_at: number }>('SELECT id, pid, updated_at FROM runs WHERE status = ? ORDER BY id')
+    .prepare<[string], { id: number; pid: number | null; pid_token: string | null }>('SELECT id, pid, pid_token FROM runs WHERE status = ? ORDER BY id')
     .all(status)
-    .map((r) => ({ id: r.id, pid: r.pid, updatedAt: r.updated_at }));
+    .map((r) => ({ id: r.id, pid: r.pid, pidToken: r.pid_token }));
 }
 
 const RUN_SORT: Record<RunSortKey, string> = {

@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 export interface Seeded {
   runId: number;
   datasetId: number;
+  /** A run still waiting in the queue. */
+  queuedRunId: number;
 }
 
 const T = Date.parse('2025-03-01T12:00:00Z');
@@ -35,10 +37,23 @@ function seedV1(db: Database.Database): Seeded {
   });
   db.prepare(`INSERT INTO epoch_metrics (run_id, stage, epoch, seconds, train_loss, train_acc, top1, top5, test_loss, params, time) VALUES (?, 2, 1, 12.5, 0.9, 0.7, 0.8125, 0.9875, 0.6, 57002, ?)`).run(runId, T);
   db.prepare(`INSERT INTO artifacts (run_id, kind, path, sha256, bytes, meta, created_at) VALUES (?, 'config', '/tmp/runs/1/config.json', ?, 1234, '{}', ?)`).run(runId, 'b'.repeat(64), T);
-  return { runId, datasetId };
+  const queuedRunId = Number(
+    db
+      .prepare(`INSERT INTO runs (experiment_id, status, options, stages, seed, backbone, dataset, budget, backend, dir, created_at, updated_at) VALUES (?, 'queued', ?, 'both', 4, 'resnet8', 'fashion-mnist', 60000, 'auto', '/tmp/runs/2', ?, ?)`)
+      .run(exp, OPTIONS, T + 1000, T + 1000).lastInsertRowid,
+  );
+  return { runId, datasetId, queuedRunId };
+}
+
+/** Version 2 code writes queued_at with every new run. */
+function seedV2(db: Database.Database): Seeded {
+  const ids = seedV1(db);
+  db.prepare('UPDATE runs SET queued_at = created_at WHERE id IN (?, ?)').run(ids.runId, ids.queuedRunId);
+  return ids;
 }
 
 /** How to write the seed rows into a database that is at version v. */
 export const SEED_AT_VERSION: Record<number, (db: Database.Database) => Seeded> = {
   1: seedV1,
+  2: seedV2,
 };

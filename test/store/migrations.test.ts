@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { EffconvError } from '../../main/contract/errors';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from '../../main/store/migrations';
-import { epochMetrics, getRunRow, getRunSummary, listArtifacts, metricSeries, openStore, sizeHistory } from '../../main/store';
+import { epochMetrics, getRunRow, getRunSummary, listArtifacts, metricSeries, openStore, queuedRuns, sizeHistory } from '../../main/store';
 import { SEED_AT_VERSION } from './fixtures';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-migrate-'));
@@ -67,6 +67,8 @@ for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VER
     assert.deepEqual(sizeHistory(store, ids.runId).hard[2], [3, 5, 2, 4, 1, 3]);
     assert.equal(epochMetrics(store, ids.runId)[0].top1, 0.8125);
     assert.equal(listArtifacts(store, ids.runId)[0].kind, 'config');
+    assert.deepEqual(queuedRuns(store), [ids.queuedRunId], 'the queued run is still queued, in order');
+    assert.equal(getRunRow(store, ids.queuedRunId).queued_at, Date.parse('2025-03-01T12:00:01Z'));
     assert.deepEqual(store.db.pragma('foreign_key_check'), []);
     store.close();
   });

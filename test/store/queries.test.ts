@@ -63,8 +63,8 @@ test('deleting an experiment deletes its runs and every row hanging off them, an
   rec.record({ type: 'step', stage: 1, epoch: 1, step: 1, stepInEpoch: 1, stepsPerEpoch: 1, totalSteps: 1, loss: 1, lr: 1, ms: 1, etaSeconds: 0, soft: [3], hard: [3] });
   rec.record({ type: 'epoch', stage: 1, epoch: 1, epochs: 1, seconds: 1, trainLoss: 1 });
   addArtifact(store, { runId: parent, kind: 'config', path: join(runsRoot, String(parent), 'config.json') });
-  const { runDirs } = deleteExperimentRows(store, gone);
-  assert.deepEqual(runDirs, [join(runsRoot, String(parent))]);
+  const { runs } = deleteExperimentRows(store, gone);
+  assert.deepEqual(runs, [{ id: parent, dir: join(runsRoot, String(parent)) }]);
   for (const t of ['runs', 'step_metrics', 'epoch_metrics', 'size_history', 'artifacts']) {
     const col = t === 'runs' ? 'id' : 'run_id';
     assert.equal(store.db.prepare(`SELECT count(*) FROM ${t} WHERE ${col} = ?`).pluck().get(parent), 0, `${t} rows of the deleted run`);

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { EffconvError } from '../../contract/errors';
 import { v1Initial } from './001-initial';
+import { v2RunControl } from './002-run-control';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,10 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: v1Initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: v1Initial },
+  { version: 2, name: 'run-control', up: v2RunControl },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
