@@ -3,7 +3,7 @@
 // on a timer, obey pause/cancel requests, and leave the run completed, paused, cancelled or
 // failed. The CLI calls it in-process; the job worker calls it in its own process.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomic-write';
 import { EffconvError, isCancelled, serializeError, type SerializedError } from '../contract/errors';
@@ -129,8 +129,9 @@ export async function executeStoredRun(store: Store, runId: number, hooks: Store
     }
     const s = result.summary;
     store.write(() => {
-      for (const p of configPaths) putArtifact(store, { runId, kind: 'config', path: p, sha256: sha256File(p), meta: { params: s.params, top1: s.top1 } });
-      putArtifact(store, { runId, kind: 'metrics', path: join(logDir, 'metrics.jsonl') });
+      for (const p of configPaths) putArtifact(store, { runId, kind: 'config', path: p, sha256: sha256File(p), bytes: statSync(p).size, meta: { params: s.params, top1: s.top1 } });
+      const log = join(logDir, 'metrics.jsonl');
+      putArtifact(store, { runId, kind: 'metrics', path: log, bytes: statSync(log).size });
       recordRunResults(store, runId, {
         sizes: s.sizes, soft: s.soft, params: s.params, top1: s.top1, top5: s.top5, searchSecondsPerEpoch: s.searchSecondsPerEpoch, trainSecondsPerEpoch: s.trainSecondsPerEpoch,
       });

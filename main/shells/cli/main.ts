@@ -1,7 +1,10 @@
 // effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
 import { EffconvError, type ErrorCode } from '../../contract/errors';
 import { doctorCommand } from './commands/doctor';
+import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
+import { runsCommand } from './commands/runs';
+import { showCommand } from './commands/show';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
@@ -10,6 +13,11 @@ usage:
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
   effconv train  --config DIR/config.json --dataset D [options]   stage 2 from a config
+  effconv runs   [--experiment X] [--status S[,S]] [--limit N] [--offset N] [--json]
+                                              the recorded runs, newest first
+  effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
+  effconv resume RUN                          continue a paused, interrupted, failed or cancelled
+                                              run from its last checkpoint
 
 run options:
   --backbone resnet20|resnet32|resnet44|resnet56|resnetN|wrn-28-1 (default resnet20)
@@ -19,7 +27,10 @@ run options:
   --backend auto|tensorflow|webgpu|wasm|cpu (auto)
   --limit-train N  --limit-test N   use only the first N images of a split
   --crop P  --flip/--no-flip         augmentation (default: pad 4 crop for ≥32 px, 2 below; flip for photos)
-  --out DIR                          where config.json and metrics.jsonl go
+  --name NAME                        the experiment to record the run in (default: backbone · dataset · budget)
+  --out DIR                          also write config.json and metrics.jsonl here (they always go
+                                     to the run's folder under EFFCONV_HOME/runs)
+  --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
 `;
@@ -27,6 +38,7 @@ run options:
 const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, CANCELLED: 130,
+  RUN_NOT_FOUND: 2, EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,6 +53,12 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest, 'search');
       case 'train':
         return await runCommand(rest, 'train');
+      case 'runs':
+        return await runsCommand(rest);
+      case 'show':
+        return await showCommand(rest);
+      case 'resume':
+        return await resumeCommand(rest);
       case undefined:
       case 'help':
       case '--help':

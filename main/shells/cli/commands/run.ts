@@ -1,15 +1,13 @@
-// effconv run | search | train: one run in this process, with console progress, writing
-// DIR/metrics.jsonl as it goes and DIR/config.json at the end.
+// effconv run | search | train: one run in this process, recorded in the experiment database
+// (so it shows up in the GUI and can be resumed), with console progress, writing
+// metrics.jsonl as it goes and config.json at the end (in the run's folder, and --out DIR).
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { EffconvError } from '../../../contract/errors';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../contract/run';
 import { parseBackendName } from '../../../engine/backends/init';
-import { formatParams } from '../../../engine/models/params';
-import { executeRun } from '../../../api/pipeline';
-import { RunOutputs } from '../../../api/run-outputs';
+import { claimForThisProcess, createRun, openRunStore } from '../../../api/runs';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
-import { ConsoleProgress } from '../progress';
+import { runInConsole } from '../run-console';
 
 const RUN_FLAGS = {
   backbone: { type: 'string' },
@@ -28,6 +26,8 @@ const RUN_FLAGS = {
   lr: { type: 'string' },
   config: { type: 'string' },
   out: { type: 'string' },
+  name: { type: 'string' },
+  'checkpoint-minutes': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
@@ -39,11 +39,6 @@ function readConfigFile(path: string): unknown {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message;
     throw new EffconvError('CONFIG_INVALID', `${path}: ${reason}`, path);
   }
-}
-
-function defaultOutDir(stages: RunStages): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return resolve(`effconv-${stages === 'train' ? 'train' : stages === 'search' ? 'search' : 'run'}-${stamp}`);
 }
 
 export function runOptionsFromFlags(v: Record<string, string | boolean | undefined>, stages: RunStages): RunOptions {
@@ -75,35 +70,13 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
   const v = values as Record<string, string | boolean | undefined>;
   if (stages === 'train' && typeof v.config !== 'string') throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json', 'config');
   const opts = runOptionsFromFlags(v, stages);
-  const out = new RunOutputs(typeof v.out === 'string' ? resolve(v.out) : defaultOutDir(stages));
-  const progress = new ConsoleProgress(process.stderr, Boolean(process.stderr.isTTY), Boolean(v.quiet));
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    progress.event({ type: 'log', level: 'warn', message: 'stopping after the current step (Ctrl-C again to quit at once)' });
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const checkpointMinutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
+  const store = openRunStore();
   try {
-    const r = await executeRun(opts, {
-      signal: abort.signal,
-      onEvent: (e) => {
-        out.write(e);
-        progress.event(e);
-      },
-    });
-    progress.end();
-    const path = out.writeConfig(r.config);
-    const s = r.summary;
-    const acc = s.top1 != null ? `, top-1 ${(s.top1 * 100).toFixed(2)}%${s.top5 != null ? `, top-5 ${(s.top5 * 100).toFixed(2)}%` : ''}` : '';
-    process.stderr.write(`sizes ${s.sizes.join(' ')}; ${formatParams(s.params)} params${s.budget ? ` (budget ${formatParams(s.budget)})` : ''}${acc}\nwrote ${path}\n`);
-    if (v.json) process.stdout.write(JSON.stringify({ ...s, out: out.dir }, null, 2) + '\n');
-    return 0;
+    const run = createRun(store, { options: opts, experiment: typeof v.name === 'string' ? v.name : undefined, outDir: typeof v.out === 'string' ? v.out : null });
+    claimForThisProcess(store, run.id);
+    return await runInConsole(store, run.id, { json: Boolean(v.json), quiet: Boolean(v.quiet), checkpointMinutes });
   } finally {
-    progress.end();
-    out.close();
-    process.off('SIGINT', onSigint);
+    store.close();
   }
 }
