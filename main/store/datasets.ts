@@ -64,11 +64,11 @@ export function upsertDataset(store: Store, d: DatasetRecord, now = Date.now()):
   });
 }
 
-export function getDataset(store: Store, id: number): StoredDataset | null {
+export function getStoredDataset(store: Store, id: number): StoredDataset | null {
   const r = store.prepare<[number], DatasetRow>('SELECT * FROM datasets WHERE id = ?').get(id);
   return r ? toStored(r) : null;
 }
 
-export function listDatasets(store: Store): StoredDataset[] {
+export function listStoredDatasets(store: Store): StoredDataset[] {
   return store.prepare<[], DatasetRow>('SELECT * FROM datasets ORDER BY name, updated_at DESC').all().map(toStored);
 }

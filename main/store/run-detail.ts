@@ -3,7 +3,7 @@
 import type { RunOptions } from '../contract/run';
 import type { RunDetail } from '../contract/store';
 import { listArtifacts } from './artifacts';
-import { getDataset } from './datasets';
+import { getStoredDataset } from './datasets';
 import type { Store } from './db';
 import { epochMetrics } from './metric-queries';
 import { parseFloat32Json, parseJson } from './rows';
@@ -18,7 +18,7 @@ export function getRunDetail(store: Store, id: number): RunDetail {
     outDir: row.out_dir,
     layers: parseJson<string[]>(row.layers, 'runs.layers'),
     soft: parseFloat32Json(row.soft, 'runs.soft'),
-    datasetRecord: row.dataset_id != null ? getDataset(store, row.dataset_id) : null,
+    datasetRecord: row.dataset_id != null ? getStoredDataset(store, row.dataset_id) : null,
     epochs: epochMetrics(store, id),
     artifacts: listArtifacts(store, id),
   };
