@@ -18,8 +18,13 @@ export interface Store {
   readonly path: string;
   /** A prepared statement for this SQL, compiled once per store. */
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R>;
-  /** Run fn in one transaction (BEGIN IMMEDIATE: take the write lock up front, so a busy writer waits instead of failing mid-way). */
-  write<T>(fn: () => T): T;
+  /**
+   * Run fn in one transaction (BEGIN IMMEDIATE: take the write lock up front, so a busy writer
+   * waits instead of failing mid-way). durable: false skips the fsync of this commit; the next
+   * durable commit makes it durable too (the log is sequential). For rows that may be lost
+   * to a power cut because they are recomputed anyway (metrics past the last checkpoint).
+   */
+  write<T>(fn: () => T, o?: { durable?: boolean }): T;
   close(): void;
 }
 
@@ -35,7 +40,7 @@ export function openStore(path: string, o: OpenStoreOptions = {}): Store {
     db.pragma('journal_mode = WAL');
     // WAL with synchronous=FULL fsyncs the log at every commit, so a committed run status or
     // checkpoint row survives power loss (NORMAL, WAL's usual default, may lose the last
-    // commits then). Metrics are committed in batches, so the extra fsync costs little.
+    // commits then). Metric batches between checkpoints commit without the fsync: see write().
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, path);
@@ -56,8 +61,14 @@ export function openStore(path: string, o: OpenStoreOptions = {}): Store {
       }
       return s as unknown as Database.Statement<P, R>;
     },
-    write<T>(fn: () => T): T {
-      return db.transaction(fn).immediate();
+    write<T>(fn: () => T, w: { durable?: boolean } = {}): T {
+      if (w.durable !== false || db.inTransaction) return db.transaction(fn).immediate();
+      db.pragma('synchronous = NORMAL');
+      try {
+        return db.transaction(fn).immediate();
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
     },
     close() {
       statements.clear();

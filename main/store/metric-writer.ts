@@ -1,6 +1,8 @@
 // Records a run's training events in the database in batches: events are buffered and
 // written in one transaction every flushEveryMs (and at every epoch and stage boundary), so a
-// step pays for an array push, not for a commit and its fsync.
+// step pays for an array push, not for a commit. Those commits skip the fsync: rows after the
+// last checkpoint are recomputed on resume anyway. A checkpoint's commit (flush(also)) and
+// every status change are durable, and make all rows before them durable with them.
 import type { Stage, TrainEvent } from '../contract/events';
 import type { Store } from './db';
 import { finiteOrNull, float32Json } from './rows';
@@ -34,6 +36,7 @@ export class MetricsRecorder {
   /** Wall time spent in record() and flush(), for the logging-overhead measurement. */
   costMs = 0;
   rowsWritten = 0;
+  commits = 0;
 
   constructor(
     private readonly store: Store,
@@ -82,7 +85,7 @@ export class MetricsRecorder {
     return this.steps.length + this.sizes.length + this.epochs.length;
   }
 
-  /** Commit everything buffered; `also` runs inside the same transaction (a checkpoint's row). */
+  /** Commit everything buffered; `also` runs inside the same, durable, transaction (a checkpoint's row). */
   flush(also?: () => void): void {
     const t0 = performance.now();
     const { store } = this;
@@ -105,9 +108,10 @@ export class MetricsRecorder {
           .run(progress.stage, progress.epoch, progress.step, progress.totalSteps, progress.eta, progress.sizes, progress.params, this.now(), this.runId);
       }
       also?.();
-    });
+    }, { durable: also !== undefined });
     // Only forget the rows once they are committed: a failed commit keeps them for the next try.
     this.rowsWritten += steps.length + sizes.length + epochs.length;
+    this.commits += 1;
     this.steps = [];
     this.sizes = [];
     this.epochs = [];
