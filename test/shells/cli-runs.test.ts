@@ -80,11 +80,30 @@ test('effconv run records the run under --name; runs and show list it, as tables
   assert.equal(effconv('show', 'x').code, 2);
 });
 
+test('effconv train --from-run retrains a recorded run\'s learned CNN as its child, in its experiment', () => {
+  assert.ok(reference, 'needs the reference run');
+  const r = effconv('train', '--from-run', String(reference), '--train-epochs', '1', '--train-batch-size', '16', '--limit-train', '64', '--limit-test', '64', '--backend', 'wasm', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const child = JSON.parse(effconv('show', String((JSON.parse(r.stdout) as { run: number }).run), '--json').stdout) as RunDetail;
+  const parent = JSON.parse(effconv('show', String(reference), '--json').stdout) as RunDetail;
+  assert.equal(child.parentRunId, reference);
+  assert.equal(child.experimentName, 'reference');
+  assert.equal(child.stages, 'train');
+  assert.deepEqual(child.sizes, parent.sizes);
+  assert.equal(child.params, parent.params);
+  assert.match(effconv('train', '--from-run', String(reference), '--config', 'x.json').stderr, /--from-run goes with effconv train, instead of --config/);
+  // Leave the reference experiment with only the reference run for the next test's listing.
+  const store = openStore(join(home, 'effconv.db'));
+  store.db.prepare('DELETE FROM runs WHERE id = ?').run(child.id);
+  store.close();
+});
+
 test('a run killed with SIGKILL in stage 1 is interrupted; effconv resume ends it with the same sizes and each metric row once', async () => {
   assert.ok(reference, 'needs the reference run');
   const child = spawn(process.execPath, [CLI, 'run', ...RUN, '--name', 'killed', '--quiet'], { env, stdio: 'ignore' });
   const dbPath = join(home, 'effconv.db');
   let killedAt = 0;
+  let id = 0;
   // Kill once metric rows past the first epoch's checkpoint (step 6) are committed, still in stage 1.
   for (let i = 0; i < 2400 && !killedAt; i++) {
     await new Promise((r) => setTimeout(r, 50));
@@ -96,12 +115,12 @@ test('a run killed with SIGKILL in stage 1 is interrupted; effconv resume ends i
     if (n > 6 && n < 18 && ckpt > 0) {
       child.kill('SIGKILL');
       killedAt = n;
+      id = row.id;
     }
     assert.ok(n < 18, 'stage 1 ended before the kill: make it longer');
   }
   await new Promise((r) => child.once('exit', r));
   assert.ok(killedAt > 6, 'killed after the first epoch');
-  const id = reference + 1;
 
   const listed = JSON.parse(effconv('runs', '--json').stdout) as Page<RunSummaryRow>;
   const killed = listed.items.find((r) => r.id === id)!;

@@ -13,6 +13,7 @@ usage:
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
   effconv train  --config DIR/config.json --dataset D [options]   stage 2 from a config
+  effconv train  --from-run RUN [options]     stage 2 from a recorded run's learned config
   effconv runs   [--experiment X] [--status S[,S]] [--limit N] [--offset N] [--json]
                                               the recorded runs, newest first
   effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files

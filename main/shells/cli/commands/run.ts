@@ -5,9 +5,12 @@ import { readFileSync } from 'node:fs';
 import { EffconvError } from '../../../contract/errors';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../contract/run';
 import { parseBackendName } from '../../../engine/backends/init';
+import { learnedConfig } from '../../../api/learned-config';
 import { claimForThisProcess, createRun, openRunStore } from '../../../api/runs';
+import { getRunDetail } from '../../../store';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
 import { runInConsole } from '../run-console';
+import { runIdArg } from './run-id';
 
 const RUN_FLAGS = {
   backbone: { type: 'string' },
@@ -25,6 +28,7 @@ const RUN_FLAGS = {
   flip: { type: 'boolean' },
   lr: { type: 'string' },
   config: { type: 'string' },
+  'from-run': { type: 'string' },
   out: { type: 'string' },
   name: { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
@@ -68,12 +72,24 @@ export function runOptionsFromFlags(v: Record<string, string | boolean | undefin
 export async function runCommand(argv: string[], stages: RunStages): Promise<number> {
   const { values } = parse(argv, RUN_FLAGS);
   const v = values as Record<string, string | boolean | undefined>;
-  if (stages === 'train' && typeof v.config !== 'string') throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json', 'config');
-  const opts = runOptionsFromFlags(v, stages);
+  const fromRun = typeof v['from-run'] === 'string' ? runIdArg(v['from-run']) : null;
+  if (fromRun !== null && (stages !== 'train' || v.config !== undefined)) throw new EffconvError('INVALID_ARGUMENT', '--from-run goes with effconv train, instead of --config', 'from-run');
+  if (stages === 'train' && typeof v.config !== 'string' && fromRun === null) throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json or --from-run RUN', 'config');
   const checkpointMinutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
   const store = openRunStore();
   try {
-    const run = createRun(store, { options: opts, experiment: typeof v.name === 'string' ? v.name : undefined, outDir: typeof v.out === 'string' ? v.out : null });
+    let opts: RunOptions;
+    let experiment: string | number | undefined = typeof v.name === 'string' ? v.name : undefined;
+    if (fromRun !== null) {
+      // Retrain a recorded run's learned CNN: its dataset unless --dataset, recorded as its child in its experiment.
+      const parent = getRunDetail(store, fromRun);
+      opts = runOptionsFromFlags({ ...v, dataset: v.dataset ?? parent.options.dataset }, stages);
+      opts.config = learnedConfig(store, fromRun);
+      experiment ??= parent.experimentId;
+    } else {
+      opts = runOptionsFromFlags(v, stages);
+    }
+    const run = createRun(store, { options: opts, experiment, parentRunId: fromRun, outDir: typeof v.out === 'string' ? v.out : null });
     claimForThisProcess(store, run.id);
     return await runInConsole(store, run.id, { json: Boolean(v.json), quiet: Boolean(v.quiet), checkpointMinutes });
   } finally {
