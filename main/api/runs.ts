@@ -11,7 +11,7 @@ import { checkConfig } from '../engine/config';
 import { backboneName, parseBackbone } from '../engine/models/backbone';
 import { formatParams, parseBudget } from '../engine/models/params';
 import {
-  claimRun, deleteExperimentRows, endRun, experimentNamed, getExperiment, getRunRow, getRunSummary, insertRun, openStore, requeueRun, runsWithStatus,
+  claimRun, deleteExperimentRows, deleteRunRow, endRun, experimentNamed, getExperiment, getRunRow, getRunSummary, insertRun, openStore, requeueRun, runsWithStatus,
   type OpenStoreOptions, type Store,
 } from '../store';
 import { isProcessAlive, processToken } from './liveness';
@@ -57,6 +57,8 @@ export interface NewRunRequest {
   options: RunOptions;
   /** An experiment id, or a name (created if new); default: derived from the options. */
   experiment?: number | string;
+  /** Notes for the experiment, when this run creates it. */
+  notes?: string;
   parentRunId?: number | null;
   /** Also write config.json and metrics.jsonl here (the CLI's --out). */
   outDir?: string | null;
@@ -81,7 +83,7 @@ export function createRun(store: Store, r: NewRunRequest): RunSummaryRow {
   if (r.parentRunId != null) getRunRow(store, r.parentRunId);
   let experimentId: number;
   if (typeof r.experiment === 'number') experimentId = getExperiment(store, r.experiment).id;
-  else experimentId = experimentNamed(store, r.experiment ?? deriveExperimentName(options, backbone, budget), options);
+  else experimentId = experimentNamed(store, r.experiment ?? deriveExperimentName(options, backbone, budget), options, r.notes ?? '');
   const id = insertRun(store, {
     experimentId, parentRunId: r.parentRunId ?? null, options, backbone, budget, runsRoot: r.runsRoot ?? runsDir(), outDir: r.outDir ? resolve(r.outDir) : null,
   });
@@ -121,4 +123,15 @@ export function deleteExperiment(store: Store, experimentId: number): { runs: nu
   const removedDirs = runs.filter((r) => r.dir && basename(r.dir) === String(r.id)).map((r) => r.dir);
   for (const d of removedDirs) rmSync(d, { recursive: true, force: true });
   return { runs: runs.length, removedDirs };
+}
+
+/** Delete one run (not while it runs): its rows, then its own folder. */
+export function deleteRun(store: Store, runId: number): { removedDir: string | null } {
+  recoverInterrupted(store);
+  const row = getRunRow(store, runId);
+  if (row.status === 'running') throw new EffconvError('RUN_STATE', `run ${runId} is running; cancel it first`, String(runId));
+  const { dir } = deleteRunRow(store, runId);
+  if (!dir || basename(dir) !== String(runId)) return { removedDir: null };
+  rmSync(dir, { recursive: true, force: true });
+  return { removedDir: dir };
 }

@@ -58,13 +58,13 @@ export function createExperiment(store: Store, e: { name: string; notes?: string
   return getExperiment(store, id);
 }
 
-/** The experiment with this name, created with these options if there is none (the CLI's --name). */
-export function experimentNamed(store: Store, name: string, options: RunOptions, now = Date.now()): number {
+/** The experiment with this name, created with these options (and notes) if there is none (the CLI's --name). */
+export function experimentNamed(store: Store, name: string, options: RunOptions, notes = '', now = Date.now()): number {
   const n = checkName(name);
   return store.write(() => {
     const found = store.prepare<[string], { id: number }>('SELECT id FROM experiments WHERE name = ?').get(n);
     if (found) return found.id;
-    return Number(store.prepare('INSERT INTO experiments (name, notes, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(n, '', JSON.stringify(options), now, now).lastInsertRowid);
+    return Number(store.prepare('INSERT INTO experiments (name, notes, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(n, notes, JSON.stringify(options), now, now).lastInsertRowid);
   });
 }
 

@@ -128,6 +128,16 @@ export function getRunSummary(store: Store, id: number): RunSummaryRow {
   return toRunSummary(getRunRow(store, id));
 }
 
+/** Delete one run's rows (metrics and artifacts cascade); returns its folder. Children keep their rows, without the link. */
+export function deleteRunRow(store: Store, id: number): { dir: string } {
+  return store.write(() => {
+    const row = getRunRow(store, id);
+    store.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    store.prepare('UPDATE experiments SET updated_at = ? WHERE id = ?').run(Date.now(), row.experiment_id);
+    return { dir: row.dir };
+  });
+}
+
 /** Take a queued run for this process; false if another process took it first. */
 export function claimRun(store: Store, id: number, pid: number, pidToken: string | null, now = Date.now()): boolean {
   const r = store
