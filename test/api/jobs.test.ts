@@ -11,7 +11,7 @@ import type { StepEvent } from '../../main/contract/events';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../main/contract/run';
 import type { JobEvent, RunStatus } from '../../main/contract/store';
 import { JobRunner, nodeWorkerLauncher } from '../../main/api/jobs';
-import { openRunStore } from '../../main/api/runs';
+import { createRun, openRunStore } from '../../main/api/runs';
 import { getRunRow, getRunSummary, listArtifacts, type Store } from '../../main/store';
 import { REPO_ROOT } from '../helpers/data';
 
@@ -169,5 +169,19 @@ test('a worker killed with SIGKILL leaves its run interrupted; a run left runnin
   assert.equal(getRunSummary(fresh, stale.id).status, 'interrupted');
   assert.equal(getRunSummary(fresh, recycled.id).status, 'interrupted');
   fresh.close();
+  store.close();
+});
+
+test('a worker with no parent to talk to (the parent died) still runs its run to the end in the database', () => {
+  const store = openRunStore(join(tmp, 'orphan.db'));
+  const run = createRun(store, { options: search({ steps: 2 }), runsRoot });
+  // Plain spawn: no IPC channel at all, as after the parent's death.
+  const r = spawnSync(process.execPath, [WORKER, '--db', store.path, '--run', String(run.id)], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(getRunSummary(store, run.id).status, 'completed');
+  assert.equal(stepCount(store, run.id), 2);
+  const again = spawnSync(process.execPath, [WORKER, '--db', store.path, '--run', String(run.id)], { encoding: 'utf8' });
+  assert.equal(again.status, 3, 'a run that is not queued is not taken');
+  assert.match(again.stderr, /is completed, not queued/);
   store.close();
 });

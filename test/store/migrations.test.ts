@@ -12,6 +12,7 @@ import { EffconvError } from '../../main/contract/errors';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from '../../main/store/migrations';
 import { epochMetrics, getRunRow, getRunSummary, listArtifacts, metricSeries, openStore, queuedRuns, sizeHistory } from '../../main/store';
 import { SEED_AT_VERSION } from './fixtures';
+import { REPO_ROOT } from '../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-migrate-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -113,6 +114,15 @@ test('a file that is not a database fails with the path and the reason', () => {
   const path = file();
   copyFileSync(new URL(import.meta.url), path); // this test's own source: real bytes, not SQLite
   assert.throws(() => openStore(path), (e: unknown) => e instanceof EffconvError && e.code === 'DATABASE_UNAVAILABLE' && e.message.includes(path) && /not a database/.test(e.message));
+});
+
+test('openStore loads the addon named by nativeBinding (as the Electron shell passes one), and names a missing one', () => {
+  const addon = join(REPO_ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+  const store = openStore(file(), { nativeBinding: addon });
+  assert.equal(schemaVersion(store.db), SCHEMA_VERSION);
+  store.close();
+  const missing = join(tmp, 'no-such-addon.node');
+  assert.throws(() => openStore(file(), { nativeBinding: missing }), (e: unknown) => e instanceof EffconvError && e.code === 'DATABASE_UNAVAILABLE' && e.message.includes('no-such-addon.node'));
 });
 
 test('the stock sqlite3 shell opens the file and reads its tables and JSON columns', () => {
