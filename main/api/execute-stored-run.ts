@@ -14,6 +14,7 @@ import {
   endRun, getRunRow, MetricsRecorder, putArtifact, readRequest, recordRunResults, recordRunStart, truncateMetrics, upsertDataset, type Store,
 } from '../store';
 import { loadLatestCheckpoint, saveCheckpoint } from './checkpoints';
+import { datasetRecordFor } from './dataset-record';
 import { truncateEventLog } from './event-log';
 import { executeRun, type RunResult } from './pipeline';
 import { RunOutputs } from './run-outputs';
@@ -104,9 +105,8 @@ export async function executeStoredRun(store: Store, runId: number, hooks: Store
     const result = await executeRun(options, { signal: abort.signal, onEvent: emit }, {
       resume: loaded?.state ?? null,
       started: (info) => {
-        const { spec, trainCount, testCount, name, sha256, height, width, channels, classes, ...meta } = info.dataset;
-        const datasetId = upsertDataset(store, { name, sha256, source: spec, height, width, channels, classes, trainCount, testCount, meta: { ...meta } });
-        recordRunStart(store, runId, { backend: info.backend, device: info.device, datasetId, datasetName: name, layers: info.layers });
+        const datasetId = upsertDataset(store, datasetRecordFor(info.dataset));
+        recordRunStart(store, runId, { backend: info.backend, device: info.device, datasetId, datasetName: info.dataset.name, layers: info.layers });
       },
       wantsCheckpoint: () => {
         poll();

@@ -63,7 +63,7 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, control:
   const augment: Augment = { ...defaultAugment(data), ...(o.crop !== undefined ? { crop: o.crop } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
   emit({ type: 'log', level: 'info', message: `backend ${backend.name}: ${backend.device}; dataset ${data.name}: ${train.count} train / ${test.count} test, ${data.height}×${data.width}×${data.channels}, ${data.classes} classes` });
   const { train: _t, test: _s, ...meta } = data;
-  control.started?.({ backend: backend.name, device: backend.device, dataset: { ...meta, trainCount: train.count, testCount: test.count, spec: o.dataset }, layers: plan.net.layers.map((l) => l.name) });
+  control.started?.({ backend: backend.name, device: backend.device, dataset: { ...meta, trainCount: data.train.count, testCount: data.test.count, spec: o.dataset }, layers: plan.net.layers.map((l) => l.name) });
   const stages = new StageRunner(control, { name: data.name, sha256: data.sha256 }, backend.name);
 
   let sizes = plan.sizes;

@@ -15,7 +15,7 @@ import { EffconvError } from '../contract/errors';
 export interface RunStartInfo {
   backend: string;
   device: string;
-  /** The dataset as opened, with its split sizes after --limit-train/--limit-test. */
+  /** The dataset as opened, with its whole splits' sizes (--limit-train/--limit-test are the run's options). */
   dataset: ImageSetMeta & { trainCount: number; testCount: number; spec: string };
   /** Searched layer names, in the order of every sizes array. */
   layers: string[];

@@ -1,5 +1,6 @@
 // effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
 import { EffconvError, type ErrorCode } from '../../contract/errors';
+import { datasetCommand } from './commands/dataset';
 import { doctorCommand } from './commands/doctor';
 import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
@@ -19,6 +20,9 @@ usage:
   effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
   effconv resume RUN                          continue a paused, interrupted, failed or cancelled
                                               run from its last checkpoint
+  effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
+  effconv dataset list | show NAME | remove NAME | verify NAME [--json]
+  effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
 
 run options:
   --backbone resnet20|resnet32|resnet44|resnet56|resnetN|wrn-28-1 (default resnet20)
@@ -34,11 +38,27 @@ run options:
   --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
+  --dataset takes a library name, fashion-mnist, or a folder of idx files
+
+import options (format auto-detected: idx, cifar10, cifar100, stl10, imagenet32, image-folder):
+  --name N                 library name (default from the format or the folder)
+  --format F               skip detection
+  --size S                 square size; image folders default to their common square size, else 32
+  --fit cover|contain|fill non-square images: resize the short side and centre-crop (default), pad, or stretch
+  --test-fraction F        held out per class when the source has no test split (0.1)
+  --seed N                 seed of the held-out choice and the stored order (0)
+  --channels 1|3           force grayscale or RGB (default: gray only if every image is)
+  --labels fine|coarse     CIFAR-100 labels (fine)
+  --unlabeled              STL-10: also store the unlabeled split
+  --flip/--no-flip         whether horizontal flips are safe by default (off for idx sets)
+  --strict                 fail on the first unreadable or non-image file instead of skipping it
+  --replace                replace an entry of the same name
+  --json  --quiet
 `;
 
 const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
-  BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, CANCELLED: 130,
+  BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
   RUN_NOT_FOUND: 2, EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
 };
 
@@ -48,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'doctor':
         return await doctorCommand(rest);
+      case 'dataset':
+        return await datasetCommand(rest);
       case 'run':
         return await runCommand(rest, 'both');
       case 'search':
