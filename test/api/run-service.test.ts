@@ -10,7 +10,6 @@ import type { PushEvent } from '../../main/contract/api';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../main/contract/run';
 import { decodeCheckpoint } from '../../main/api/checkpoints';
 import { JobRunner, nodeWorkerLauncher } from '../../main/api/jobs';
-import { meanAbsPerPosition } from '../../main/api/kernel-maps';
 import { createRunService } from '../../main/api/run-service';
 import { openRunStore } from '../../main/api/runs';
 import { listArtifacts } from '../../main/store';
@@ -24,11 +23,6 @@ const OPTIONS: RunOptions = {
   ...DEFAULT_RUN_OPTIONS, backbone: 'resnet8', dataset: 'fashion-mnist', budget: '60k', searchEpochs: 1, trainEpochs: 1,
   batchSize: 16, trainBatchSize: 16, seed: 2, backend: 'wasm', limitTrain: 48, limitTest: 32,
 };
-
-test('mean |w| per kernel position, by hand', () => {
-  // A 2×2 kernel with in·out = 2: positions (0,0) (0,1) (1,0) (1,1) hold [1,-3] [0.5,0.5] [-2,2] [0,-4].
-  assert.deepEqual(meanAbsPerPosition(Float32Array.from([1, -3, 0.5, 0.5, -2, 2, 0, -4]), 2), [2, 0.5, 2, 2]);
-});
 
 test('start, watch, inspect, retrain, export and delete runs through the service', async () => {
   const store = openRunStore(join(tmp, 'home', 'effconv.db'));
@@ -78,7 +72,8 @@ test('start, watch, inspect, retrain, export and delete runs through the service
   const s0 = run.sizes![0];
   const per = w.data.length / (s0 * s0);
   const byHand = Array.from({ length: s0 * s0 }, (_, p) => w.data.slice(p * per, (p + 1) * per).reduce((a, v) => a + Math.abs(v), 0) / per);
-  assert.deepEqual(k.layers[0].values, byHand);
+  assert.equal(k.layers[0].values.length, s0 * s0);
+  k.layers[0].values.forEach((v, p) => assert.ok(Math.abs(v - byHand[p]) < 2e-6, `position ${p}: ${v} vs ${byHand[p]}`));
   const ks = await api.runKernels(search.runId);
   assert.equal(ks.source, 'search');
   assert.equal(ks.layers.length, 6);
