@@ -14,13 +14,27 @@ import { writeReport } from '../export/report/write-report';
 import { openExportSource, type ExportSource } from '../export/run-source';
 import { writeTfjs } from '../export/tfjs-model';
 import { writeFileAtomic } from '../common/atomic-write';
+import { getRunDetail, type Store } from '../store';
+import { openRunStore } from './runs';
 
 /**
- * The one place that turns what a user named into a run to export. Today: a run folder or a
- * config.json. When the experiment store lands, a run id is looked up here (its folder, and
- * RUN_NOT_FOUND / RUN_NOT_FINISHED from its status) before the folder is opened.
+ * The one place that turns what a user named into a run to export: a recorded run's id (its
+ * folder in the experiment store; RUN_NOT_FOUND / RUN_NOT_FINISHED from its status), a run
+ * folder, or a config.json.
  */
-export async function resolveExportSource(idOrDir: string): Promise<ExportSource> {
+export async function resolveExportSource(idOrDir: string, store?: Store): Promise<ExportSource> {
+  if (/^\d+$/.test(idOrDir) && !existsSync(idOrDir)) {
+    const own = store ?? openRunStore();
+    try {
+      const run = getRunDetail(own, Number(idOrDir));
+      if (run.status !== 'completed') {
+        throw new EffconvError('RUN_NOT_FINISHED', `run ${run.id} is ${run.status}; only a completed run can be exported`, String(run.id));
+      }
+      return openExportSource(run.dir);
+    } finally {
+      if (!store) own.close();
+    }
+  }
   return openExportSource(idOrDir);
 }
 

@@ -13,10 +13,11 @@ import { DEFAULT_SEARCH_HYPERPARAMETERS } from '../engine/effconv/search-model';
 import { describeNetwork, parseBackbone, type NetworkSpec } from '../engine/models/backbone';
 import { checkBudgetReachable, parseBudget } from '../engine/models/params';
 import type { TrainHooks } from '../engine/train/hooks';
-import { runSearch } from '../engine/train/run-search';
-import { DEFAULT_TRAIN, runTrain } from '../engine/train/run-train';
+import { DEFAULT_TRAIN } from '../engine/train/run-train';
 import { machineRecord } from './machine';
+import { StageRunner, type RunControl } from './resumable-stages';
 import type { WeightsSink } from './run-outputs';
+import type { SearchDone } from './run-state';
 
 export interface RunResult {
   summary: RunSummary;
@@ -48,8 +49,12 @@ export function planNetwork(o: RunOptions, data: Pick<ImageSet, 'height' | 'widt
   return { net, budget, sizes: null };
 }
 
-/** With `weights`, stage 2 saves its trained weights there when it ends; the config records them. */
-export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, weights?: WeightsSink): Promise<RunResult> {
+/**
+ * `control` makes the run resumable: it is told when the run starts, gets its state at every
+ * checkpoint, and may give a state to continue from. With `weights`, stage 2 saves its trained
+ * weights there when it ends; the config records them.
+ */
+export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, control: RunControl = {}, weights?: WeightsSink): Promise<RunResult> {
   positiveInt(o.batchSize, 'batchSize');
   positiveInt(o.trainBatchSize, 'trainBatchSize');
   positiveInt(o.searchEpochs, 'searchEpochs', o.stages === 'train' ? 0 : 1);
@@ -63,17 +68,22 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, weights?
   const test = limitSplit(data.test, o.limitTest);
   const augment: Augment = { ...defaultAugment(data), ...(o.crop !== undefined ? { crop: o.crop } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
   emit({ type: 'log', level: 'info', message: `backend ${backend.name}: ${backend.device}; dataset ${data.name}: ${train.count} train / ${test.count} test, ${data.height}×${data.width}×${data.channels}, ${data.classes} classes` });
+  const { train: _t, test: _s, ...meta } = data;
+  control.started?.({ backend: backend.name, device: backend.device, dataset: { ...meta, trainCount: data.train.count, testCount: data.test.count, spec: o.dataset }, layers: plan.net.layers.map((l) => l.name) });
+  const stages = new StageRunner(control, { name: data.name, sha256: data.sha256 }, backend.name);
 
   let sizes = plan.sizes;
   let soft: number[] | null = null;
   let search: SearchRecord | null = null;
+  let searchDone: SearchDone | null = null;
   if (o.stages !== 'train') {
     const hyper = { ...DEFAULT_SEARCH_HYPERPARAMETERS, batchSize: o.batchSize };
-    const r = await runSearch(
+    const r = await stages.search(
       { net: plan.net, budget: plan.budget!, epochs: o.searchEpochs, seed: o.seed, hyper, backend: backend.name },
       new TrainSampler(data, train, o.batchSize, o.seed, augment),
       hooks,
     );
+    searchDone = r;
     sizes = r.hard;
     soft = r.soft;
     search = { hyperparameters: hyper, epochs: o.searchEpochs, steps: r.steps, seed: o.seed, backend: backend.name, secondsPerEpoch: r.secondsPerEpoch };
@@ -85,12 +95,13 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, weights?
   if (o.stages !== 'search') {
     const lr = o.lr ?? DEFAULT_TRAIN.lr;
     const batches = new TrainSampler(data, train, o.trainBatchSize, o.seed + 1, augment);
-    const r = await runTrain(
+    const r = await stages.train(
       { net: plan.net, sizes: sizes!, epochs: o.trainEpochs, seed: o.seed, lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay, backend: backend.name },
       batches,
       new EvalSampler(data, test),
       hooks,
-      weights ? { finished: async (model) => void (saved = await weights.writeWeights(model.store, batches.batchesPerEpoch * o.trainEpochs)) } : {},
+      searchDone,
+      weights ? async (model) => void (saved = await weights.writeWeights(model.store, batches.batchesPerEpoch * o.trainEpochs)) : undefined,
     );
     top1 = r.top1;
     top5 = r.top5;

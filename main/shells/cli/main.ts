@@ -4,7 +4,10 @@ import { configCommand } from './commands/config';
 import { datasetCommand } from './commands/dataset';
 import { doctorCommand } from './commands/doctor';
 import { exportCommand } from './commands/export';
+import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
+import { runsCommand } from './commands/runs';
+import { showCommand } from './commands/show';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
@@ -17,6 +20,12 @@ usage:
                  a finished run (its folder or config.json) as F = config | pytorch | onnx |
                  tfjs | report | all (default all)
   effconv config validate FILE [--json]       check a config: schema, channel chain, sizes, params
+  effconv train  --from-run RUN [options]     stage 2 from a recorded run's learned config
+  effconv runs   [--experiment X] [--status S[,S]] [--limit N] [--offset N] [--json]
+                                              the recorded runs, newest first
+  effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
+  effconv resume RUN                          continue a paused, interrupted, failed or cancelled
+                                              run from its last checkpoint
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
   effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
@@ -29,7 +38,10 @@ run options:
   --backend auto|tensorflow|webgpu|wasm|cpu (auto)
   --limit-train N  --limit-test N   use only the first N images of a split
   --crop P  --flip/--no-flip         augmentation (default: pad 4 crop for ≥32 px, 2 below; flip for photos)
-  --out DIR                          where config.json and metrics.jsonl go
+  --name NAME                        the experiment to record the run in (default: backbone · dataset · budget)
+  --out DIR                          also write config.json and metrics.jsonl here (they always go
+                                     to the run's folder under EFFCONV_HOME/runs)
+  --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
   --dataset takes a library name, fashion-mnist, or a folder of idx files
@@ -54,6 +66,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
+  EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,6 +87,12 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(rest);
       case 'config':
         return await configCommand(rest);
+      case 'runs':
+        return await runsCommand(rest);
+      case 'show':
+        return await showCommand(rest);
+      case 'resume':
+        return await resumeCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -70,7 +70,7 @@ export async function fashionRun(dir: string, sizes: number[], seed = 5): Promis
     const r = await executeRun({
       ...DEFAULT_RUN_OPTIONS, dataset: 'fashion-mnist', stages: 'train', config: buildConfig({ net, sizes, budget: null, search: null, dataset: null }),
       searchEpochs: 0, trainEpochs: 1, trainBatchSize: 32, limitTrain: 96, limitTest: 64, backend: 'wasm', seed,
-    }, { onEvent: (e) => out.write(e) }, out);
+    }, { onEvent: (e) => out.write(e) }, {}, out);
     out.writeConfig(r.config);
     return { dir, data, config: r.config, net };
   } finally {
@@ -159,7 +159,7 @@ export async function pipelineRun(dir: string, stages: 'search' | 'both', seed =
     const r = await executeRun({
       ...DEFAULT_RUN_OPTIONS, backbone: 'resnet8', dataset: 'fashion-mnist', budget: '60k', stages, searchEpochs: 1, trainEpochs: stages === 'both' ? 1 : 0,
       batchSize: 32, trainBatchSize: 32, limitTrain: 64, limitTest: 64, backend: 'wasm', seed,
-    }, { onEvent: (e) => out.write(e) }, out);
+    }, { onEvent: (e) => out.write(e) }, {}, out);
     out.writeConfig(r.config);
     const net = describeNetwork(parseBackbone('resnet8'), { height: 28, width: 28, channels: 1 }, 10);
     return { dir, data: fashionMnist(), config: r.config, net };
