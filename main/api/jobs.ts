@@ -2,8 +2,9 @@
 // queued (the queue is the database's 'queued' runs, so it survives the app). It streams the
 // workers' events to subscribers and pauses, resumes and cancels runs. Workers write their
 // own rows; the runner only fills in what a worker that died could not.
-import { fork } from 'node:child_process';
+import { fork, type Serializable } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { EffconvError, type SerializedError } from '../contract/errors';
 import type { JobEvent, RunStatus, RunSummaryRow } from '../contract/store';
@@ -11,44 +12,63 @@ import { endRun, getRunRow, getRunSummary, queuedRuns, requestRun, type Store } 
 import { createRun, queueResume, recoverInterrupted, type NewRunRequest } from './runs';
 import { workerArgs, WORKER_EXIT, type FromWorker, type ToWorker } from './worker-protocol';
 
-/** A started worker process, whatever started it. */
-export interface WorkerHandle {
+/** A started worker process, whatever started it (run workers by default; task workers too). */
+export interface WorkerHandle<In = ToWorker, Out = FromWorker> {
   readonly pid: number | undefined;
-  send(m: ToWorker): void;
+  send(m: In): void;
   /** Stop it at once (SIGKILL or the platform's equivalent). */
   kill(): void;
-  onMessage(f: (m: FromWorker) => void): void;
+  onMessage(f: (m: Out) => void): void;
   onExit(f: (code: number | null, signal: string | null) => void): void;
 }
 
-/** Starts the worker script (out/main/worker.js) with these arguments. The Electron shell supplies one over utilityProcess.fork. */
-export interface WorkerLauncher {
-  launch(args: string[]): WorkerHandle;
+/** Starts a worker script (out/main/worker.js, out/main/task.js) with these arguments. The Electron shell supplies one over utilityProcess.fork. */
+export interface WorkerLauncher<In = ToWorker, Out = FromWorker> {
+  launch(args: string[]): WorkerHandle<In, Out>;
 }
 
-/** The built worker next to the bundle that imports this module (out/main/worker.js). */
-export function builtWorkerPath(): string {
+/** A built worker script next to the bundle that imports this module (out/main/worker.js, out/main/task.js). */
+export function builtWorkerPath(script = 'worker.js'): string {
   const here = import.meta.dirname;
-  const candidates = [join(here, 'worker.js'), join(here, '..', 'worker.js'), join(here, '..', '..', 'out', 'main', 'worker.js')];
+  const candidates = [join(here, script), join(here, '..', script), join(here, '..', '..', 'out', 'main', script)];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new EffconvError('INTERNAL', `the run worker is not built (looked for ${candidates.join(', ')}; run npm run build)`, candidates[0]);
   return found;
 }
 
-/** child_process.fork of the worker: the CLI's and web mode's launcher. */
-export function nodeWorkerLauncher(workerPath: string = builtWorkerPath(), env: NodeJS.ProcessEnv = process.env): WorkerLauncher {
+/**
+ * Training competes with the UI for the same cores: run workers start at a lower scheduling
+ * priority (nice 5) so the window and the web server stay responsive; a busy machine then
+ * slows the run, not the interface.
+ */
+export const RUN_WORKER_NICE = 5;
+
+export function lowerPriority(pid: number | undefined, nice = RUN_WORKER_NICE): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, nice);
+  } catch {
+    // Not permitted on this platform or account: the run still works at normal priority.
+  }
+}
+
+/** child_process.fork of a worker script: the CLI's and web mode's launcher. */
+export function nodeWorkerLauncher<In = ToWorker, Out = FromWorker>(
+  workerPath: string = builtWorkerPath(), env: NodeJS.ProcessEnv = process.env, o: { nice?: number } = {},
+): WorkerLauncher<In, Out> {
   return {
     launch(args) {
       const child = fork(workerPath, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+      if (o.nice !== undefined) lowerPriority(child.pid, o.nice);
       return {
         get pid() {
           return child.pid;
         },
         send: (m) => {
-          if (child.connected) child.send(m);
+          if (child.connected) child.send(m as Serializable);
         },
         kill: () => child.kill('SIGKILL'),
-        onMessage: (f) => child.on('message', (m) => f(m as FromWorker)),
+        onMessage: (f) => child.on('message', (m) => f(m as Out)),
         onExit: (f) => child.on('exit', (code, signal) => f(code, signal)),
       };
     },

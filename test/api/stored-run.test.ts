@@ -2,6 +2,7 @@
 // the database; pause → resume ends with bit-identical sizes and metrics to an uninterrupted
 // run; cancel is 'cancelled'; checkpoints are pruned to the last per stage and the best.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +72,12 @@ test('a run records its steps, epochs, sizes, config and checkpoints, and ends c
   const cfg = JSON.parse(readFileSync(join(d.dir, 'config.json'), 'utf8')) as EffconvConfig;
   assert.deepEqual(cfg.layers.map((l) => l.kernel), d.sizes);
   const kinds = d.artifacts.map((a) => a.kind).sort();
-  assert.deepEqual(kinds.filter((k) => k !== 'checkpoint'), ['config', 'metrics']);
+  assert.deepEqual(kinds.filter((k) => k !== 'checkpoint'), ['config', 'metrics', 'weights']);
+  // Stage 2's trained weights are in the run folder, recorded with the sha256 the config names.
+  const weights = d.artifacts.find((a) => a.kind === 'weights')!;
+  assert.equal(weights.path, join(d.dir, 'model.safetensors'));
+  assert.equal(weights.sha256, cfg.weights!.sha256);
+  assert.equal(createHash('sha256').update(readFileSync(weights.path)).digest('hex'), cfg.weights!.sha256);
   // Four epoch-end checkpoints were written; kept: stage 1's last, stage 2's last, and stage 2's best top-1.
   const ckpts = listArtifacts(store, run.id, 'checkpoint');
   assert.ok(ckpts.length >= 2 && ckpts.length <= 3, `${ckpts.length} checkpoints kept`);

@@ -12,6 +12,7 @@ import {
   addArtifact, createExperiment, deleteExperimentRows, endRun, experimentNamed, getExperiment, getRunSummary, insertRun, listExperiments, listRuns,
   MetricsRecorder, openStore, paretoView, recordRunResults, updateExperiment, upsertDataset, type Store,
 } from '../../main/store';
+import { seed10k } from '../helpers/seed-runs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-queries-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -103,27 +104,6 @@ test('datasets are upserted by name and digest', () => {
   store.close();
 });
 
-const STATUSES = ['completed', 'completed', 'completed', 'failed', 'cancelled', 'interrupted', 'paused', 'queued'] as const;
-const DATASETS = ['cifar10', 'fashion-mnist', 'mnist', 'stl10'];
-const BACKBONES = ['resnet20', 'resnet32', 'resnet44', 'resnet56', 'wrn-28-1'];
-
-function seed10k(store: Store): void {
-  const t0 = Date.parse('2025-01-01T00:00:00Z');
-  store.write(() => {
-    const exps = Array.from({ length: 40 }, (_, i) => experimentNamed(store, `experiment ${i}`, options()));
-    const ins = store.db.prepare(
-      `INSERT INTO runs (experiment_id, status, options, stages, seed, backbone, dataset, budget, backend, dir, params, top1, sizes, created_at, updated_at)
-       VALUES (?, ?, '{}', 'both', ?, ?, ?, ?, 'wasm', ?, ?, ?, '[3,3]', ?, ?)`,
-    );
-    for (let i = 0; i < 10_000; i++) {
-      const status = STATUSES[i % STATUSES.length];
-      const budget = 100_000 * (1 + (i % 9));
-      const top1 = status === 'completed' ? 0.8 + ((i * 7919) % 1000) / 10_000 : null;
-      ins.run(exps[i % 40], status, i % 5, BACKBONES[(i >> 2) % 5], DATASETS[(i >> 3) % 4], budget, join(runsRoot, String(i)), budget - (i % 1000), top1, t0 + i * 1000, t0 + i * 1000);
-    }
-  });
-}
-
 function medianMs(fn: () => unknown): number {
   const t: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -136,7 +116,7 @@ function medianMs(fn: () => unknown): number {
 
 test('10,000 runs: filtered, sorted pages come back right and each query takes a few milliseconds', () => {
   const store = openStore(join(tmp, 'many.db'));
-  seed10k(store);
+  seed10k(store, runsRoot);
   const queries: [string, RunQuery, (p: ReturnType<typeof listRuns>) => void][] = [
     ['newest page', { limit: 50 }, (p) => {
       assert.equal(p.total, 10_000);

@@ -7,11 +7,13 @@ import { exportCommand } from './commands/export';
 import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
+import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
 usage:
+  effconv serve  [--port N]                   the workbench in a browser: 127.0.0.1 only, tokened URL
   effconv doctor [--json]                     which compute backends work here, and why not
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
@@ -87,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(rest);
       case 'config':
         return await configCommand(rest);
+      case 'serve':
+        return await serveCommand(rest);
       case 'runs':
         return await runsCommand(rest);
       case 'show':

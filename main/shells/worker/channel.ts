@@ -7,21 +7,21 @@ interface ParentPort {
   on(event: 'message', f: (e: { data: unknown }) => void): void;
 }
 
-export interface ParentChannel {
-  send(m: FromWorker): void;
-  onMessage(f: (m: ToWorker) => void): void;
+export interface ParentChannel<Out = FromWorker, In = ToWorker> {
+  send(m: Out): void;
+  onMessage(f: (m: In) => void): void;
 }
 
-export function parentChannel(): ParentChannel {
+export function parentChannel<Out = FromWorker, In = ToWorker>(): ParentChannel<Out, In> {
   const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (port) {
-    return { send: (m) => port.postMessage(m), onMessage: (f) => port.on('message', (e) => f(e.data as ToWorker)) };
+    return { send: (m) => port.postMessage(m), onMessage: (f) => port.on('message', (e) => f(e.data as In)) };
   }
   return {
     // The parent may be gone (it crashed or quit); the run goes on and the database has it all.
     send: (m) => {
       if (process.send && process.connected) process.send(m);
     },
-    onMessage: (f) => process.on('message', (m) => f(m as ToWorker)),
+    onMessage: (f) => process.on('message', (m) => f(m as In)),
   };
 }

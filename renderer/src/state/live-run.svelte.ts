@@ -32,6 +32,7 @@ export class LiveRun {
   readonly s2 = new GrowingSeries(['loss', 'acc', 'lr'] as const);
   readonly sizes = new SizeRows();
   private pending = false;
+  private reloading = false;
   private kernelTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(id: number) {
@@ -95,7 +96,7 @@ export class LiveRun {
     if (e.kind === 'run-status' && e.runId === this.id) {
       this.status = e.status;
       if (e.error !== undefined) this.error = e.error;
-      if (e.status !== 'running') void this.reloadDetail();
+      void this.reloadDetail(); // a started run now has its layers, backend and device
       return;
     }
     if (e.kind !== 'run' || e.runId !== this.id) return;
@@ -114,6 +115,11 @@ export class LiveRun {
   }
 
   private onEvent(e: TrainEvent): void {
+    // Opened before the worker started: the detail has no layer names yet.
+    if (this.detail && this.detail.layers.length === 0 && !this.reloading) {
+      this.reloading = true;
+      void this.reloadDetail().finally(() => (this.reloading = false));
+    }
     if (e.type === 'step') {
       this.progress = { stage: e.stage, step: e.step, total: e.totalSteps, eta: e.etaSeconds };
       if (e.stage === 1) {

@@ -1,0 +1,50 @@
+// effconv serve: the workbench in a browser. The same renderer build and Api as the desktop
+// app, over HTTP on 127.0.0.1 behind a token (for a remote GPU box: ssh -L and open the URL).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EffconvError } from '../../../contract/errors';
+import { builtWorkerPath, nodeWorkerLauncher, RUN_WORKER_NICE } from '../../../api/jobs';
+import { createService } from '../../../api/service';
+import { TASK_SCRIPT, type FromTask, type ToTask } from '../../../api/task-protocol';
+import { Downloads } from '../../web/downloads';
+import { startWebServer } from '../../web/server';
+import { optionalInt, parse } from '../args';
+
+declare const __APP_VERSION__: string | undefined;
+
+export function rendererDir(): string {
+  const dir = join(import.meta.dirname, '..', 'renderer');
+  if (!existsSync(join(dir, 'index.html'))) throw new EffconvError('INTERNAL', `the UI is not built (${dir}): run npm run build`, dir);
+  return dir;
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { port: { type: 'string' }, quiet: { type: 'boolean' } });
+  const port = optionalInt(values.port, 'port', 0) ?? 8765;
+  if (port > 65535) throw new EffconvError('INVALID_ARGUMENT', `--port must be 0…65535, got ${port}`, 'port');
+  const service = createService({
+    mode: 'web',
+    version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev',
+    runLauncher: nodeWorkerLauncher(builtWorkerPath(), process.env, { nice: RUN_WORKER_NICE }),
+    taskLauncher: nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT)),
+  });
+  let server;
+  try {
+    server = await startWebServer({ api: service.api, events: service.hub, staticDir: rendererDir(), downloads: new Downloads(), port });
+  } catch (e) {
+    await service.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new EffconvError('INVALID_ARGUMENT', `port ${port} is in use: pick another with --port (0 = any free port)`, 'port');
+    throw e;
+  }
+  process.stdout.write(`EffConv Studio is serving on 127.0.0.1 only. Open this URL (it carries the access token):\n\n    ${server.url}\n\n`);
+  process.stdout.write('From another machine: ssh -L PORT:127.0.0.1:PORT this-host, then open the URL there. Ctrl-C stops.\n');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stdout.write('stopping: running runs checkpoint and pause (resume them later)…\n');
+  await server.close();
+  await service.close({ pauseRunning: true });
+  return 0;
+}
