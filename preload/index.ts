@@ -11,6 +11,10 @@ const bridge = {
     }
     return ipcRenderer.invoke(IPC_CALL, method, args) as Promise<CallReply>;
   },
+  /** The native file/folder picker (desktop only; web mode types a path instead). */
+  pickPath(kind: 'file' | 'folder'): Promise<string | null> {
+    return ipcRenderer.invoke('effconv:pick-path', kind) as Promise<string | null>;
+  },
   onEvent(listener: (e: PushEvent) => void): () => void {
     const handler = (_e: IpcRendererEvent, payload: PushEvent) => listener(payload);
     ipcRenderer.on(IPC_EVENT, handler);

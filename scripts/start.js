@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm start: build if needed, then open the desktop app. Where the Electron binary is missing
-// (a headless box, or an install with ELECTRON_SKIP_BINARY_DOWNLOAD), say so and fall back
-// to web mode once it exists.
+// (a headless box, or an install with ELECTRON_SKIP_BINARY_DOWNLOAD), say so and start web
+// mode instead, which prints the tokened URL.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,12 +22,14 @@ try {
   electronPath = null;
 }
 
-if (electronPath && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform !== 'linux')) {
+const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+if (electronPath && display) {
   const child = spawn(electronPath, ['.'], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   const why = electronPath ? 'no display is available' : 'the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD, or its download failed)';
-  process.stderr.write(`EffConv Studio: cannot open the desktop window: ${why}.\n`);
-  process.stderr.write('Use the command line instead: npx effconv --help\n');
-  process.exit(1);
+  process.stderr.write(`EffConv Studio: cannot open the desktop window: ${why}.\nStarting web mode instead: the same workbench in a browser, on 127.0.0.1 only.\n\n`);
+  const child = spawn(process.execPath, [`${root}bin/effconv.js`, 'serve', ...process.argv.slice(2).filter((a) => a !== '--rebuild')], { cwd: root, stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code) => process.exit(code ?? 0));
 }

@@ -22,8 +22,7 @@ export interface Served {
 }
 
 /** Start `effconv serve` with its own data folder; resolves with the tokened URL it prints. */
-export async function serve(env: Record<string, string> = {}): Promise<Served> {
-  const home = mkdtempSync(join(tmpdir(), 'effconv-e2e-'));
+export async function serve(env: Record<string, string> = {}, home = mkdtempSync(join(tmpdir(), 'effconv-e2e-'))): Promise<Served> {
   const proc = spawn(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), 'serve', '--port', '0'], {
     env: { ...process.env, EFFCONV_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

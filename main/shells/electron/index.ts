@@ -1,32 +1,41 @@
-// The Electron shell: one locked-down window over the renderer build.
-import { app, BrowserWindow, session, shell } from 'electron';
-import { join } from 'node:path';
+// The Electron shell: single instance, a hardened window over the renderer build, the Api
+// over IPC, runs and tasks in utility processes, and a clean quit that pauses running runs.
+import { app, BrowserWindow, dialog } from 'electron';
+import { builtWorkerPath, RUN_WORKER_NICE } from '../../api/jobs';
+import { createService, type Service } from '../../api/service';
+import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/task-protocol';
+import { registerIpc } from './ipc';
+import { utilityLauncher } from './launcher';
+import { installMenu } from './menu';
+import { electronSqliteBinding } from './native';
+import { createMainWindow, hardenSession } from './window';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+let service: Service | null = null;
+let quitting = false;
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    show: false,
-    title: 'EffConv Studio',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+function start(): void {
+  const appRoot = app.getAppPath();
+  const binding = electronSqliteBinding(appRoot);
+  if (!binding.path) {
+    dialog.showErrorBox(
+      'EffConv Studio: database module missing',
+      `The experiment database needs better-sqlite3 built for Electron (${binding.expected}).\n\nRun \`npm run rebuild:electron\` in ${appRoot}, or use the browser UI: npx effconv serve`,
+    );
+    app.quit();
+    return;
+  }
+  const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
+  service = createService({
+    mode: 'desktop',
+    version: app.getVersion(),
+    runLauncher: utilityLauncher(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' }),
+    taskLauncher: utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' }),
+    store: { nativeBinding: binding.path },
   });
-  win.once('ready-to-show', () => win.show());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  return win;
+  registerIpc(service.api, service.hub);
+  hardenSession();
+  installMenu();
+  createMainWindow();
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -39,17 +48,23 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
+  app.enableSandbox();
   void app.whenReady().then(() => {
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
-    });
-    session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
-    createWindow();
+    start();
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+      if (BrowserWindow.getAllWindows().length === 0 && service) createMainWindow();
     });
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
+  });
+  // Running runs checkpoint and pause before the app exits; they resume from the list later.
+  app.on('before-quit', (e) => {
+    if (quitting || !service) return;
+    e.preventDefault();
+    quitting = true;
+    const s = service;
+    service = null;
+    void s.close({ pauseRunning: true }).finally(() => app.quit());
   });
 }

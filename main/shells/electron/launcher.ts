@@ -1,0 +1,27 @@
+// Workers in Electron: utilityProcess.fork of the same built scripts the CLI forks, so runs and
+// tasks never execute in the main process or the renderer.
+import { utilityProcess } from 'electron';
+import type { WorkerLauncher } from '../../api/jobs';
+import { lowerPriority } from '../../api/jobs';
+
+export function utilityLauncher<In, Out>(script: string, env: NodeJS.ProcessEnv, o: { nice?: number; name: string }): WorkerLauncher<In, Out> {
+  return {
+    launch(args) {
+      const child = utilityProcess.fork(script, args, { env, stdio: 'inherit', serviceName: o.name });
+      if (o.nice !== undefined) child.once('spawn', () => lowerPriority(child.pid, o.nice));
+      return {
+        get pid() {
+          return child.pid;
+        },
+        send: (m) => child.postMessage(m),
+        // utilityProcess.kill() sends SIGTERM, which a run worker takes as "cancel": kill for real.
+        kill: () => {
+          if (child.pid) process.kill(child.pid, 'SIGKILL');
+          else child.kill();
+        },
+        onMessage: (f) => child.on('message', (m) => f(m as Out)),
+        onExit: (f) => child.on('exit', (code) => f(code, null)),
+      };
+    },
+  };
+}
