@@ -38,7 +38,11 @@ afterEach(async () => {
 });
 
 /** Screens are hash routes: same-document navigations, which fire no load event. */
-const waitForHash = (hash: string) => page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`, undefined, { timeout: 30_000 });
+// Functions, not strings: the page's CSP forbids evaluating strings (no 'unsafe-eval').
+// (They are serialised into the page: only types may come from here.)
+type PageNode = { getAttribute(a: string): string | null; textContent: string | null; click(): void };
+type PageGlobal = { document: { querySelector(s: string): PageNode | null }; location: { hash: string }; requestAnimationFrame(f: (t: number) => void): number };
+const waitForHash = (hash: string) => page.waitForFunction((h) => (globalThis as unknown as PageGlobal).location.hash === h, hash, { timeout: 30_000 });
 
 const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
@@ -64,6 +68,12 @@ test('Datasets: import the MNIST PNG folder with progress; counts per class and 
   assert.equal(await detail.locator('.class').count(), 10);
   assert.ok((await detail.locator('img').count()) >= 50, 'sample thumbnails for every class');
   await screenshot(page, 'screen-datasets');
+  // A path that does not exist: the error shows in place, naming it; the library is unchanged.
+  await page.getByLabel('Dataset path').fill('/no/such/dataset');
+  await page.getByLabel('Name').fill('missing');
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByTestId('error').filter({ hasText: '/no/such/dataset' }).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('dataset-table').locator('tbody tr').count(), 1);
 });
 
 test('New experiment: the budget readout refuses an unreachable budget; Start queues a run', async () => {
@@ -107,17 +117,22 @@ test('Run (live): the size views update while stage 1 runs, and another screen a
   await page.getByTestId('size-heatmap').waitFor({ timeout: 120_000 });
   const first = await sizeViews();
   const later = Number(first.columns) + 4;
-  await page.waitForFunction(`Number(document.querySelector('[data-testid=size-heatmap]')?.getAttribute('data-columns')) >= ${later}`, undefined, { timeout: 120_000 });
+  await page.waitForFunction((n) => Number((globalThis as unknown as PageGlobal).document.querySelector('[data-testid=size-heatmap]')?.getAttribute('data-columns')) >= n, later, { timeout: 120_000 });
   const second = await sizeViews();
   assert.notEqual(second.columns, first.columns);
   assert.notEqual(second.heatmap, first.heatmap, 'the heatmap was redrawn with new steps');
   await page.getByTestId('progress').waitFor();
   await screenshot(page, 'screen-run-live');
-  // The UI stays responsive while the run trains in its own process.
-  const t0 = performance.now();
-  await nav('Datasets').click();
+  // The UI stays responsive while the run trains in its own process: timed in the page, from
+  // the click to the other screen's heading being in the DOM.
+  const ms = await page.evaluate(async () => {
+    const g = globalThis as unknown as PageGlobal;
+    const t0 = performance.now();
+    g.document.querySelector('nav a[href="#/datasets"]')!.click();
+    while (g.document.querySelector('main h1')?.textContent !== 'Datasets') await new Promise((r) => g.requestAnimationFrame(r));
+    return performance.now() - t0;
+  });
   await page.getByRole('heading', { name: 'Datasets' }).waitFor();
-  const ms = performance.now() - t0;
   await page.goBack();
   await page.getByTestId('run-status').waitFor();
   assert.ok(ms < 200, `the Datasets screen answered in ${ms.toFixed(0)} ms during training`);
@@ -152,6 +167,12 @@ test('Experiments: the run is in the list and on the Pareto plot; hovering shows
   await point.hover();
   await page.getByTestId('pareto-tip').filter({ hasText: 'run #1' }).waitFor();
   await screenshot(page, 'screen-experiments');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'All metrics as CSV' }).click()]);
+  const csvPath = join(RESULTS, 'all-metrics.csv');
+  await csv.saveAs(csvPath);
+  const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+  assert.match(lines[0], /run/);
+  assert.ok(lines.length > 40, `${lines.length} CSV lines: a row per recorded step`);
   await point.click();
   await waitForHash('#/run/1');
 });
@@ -170,4 +191,25 @@ test('Compare: retrain the learned CNN (lineage kept) and compare the two runs l
   await page.getByLabel('only layers that differ').uncheck();
   assert.match((await page.getByTestId('compare-summary').textContent()) ?? '', /from #1/);
   await screenshot(page, 'screen-compare');
+});
+
+test('Run controls: pause, resume and cancel a run from its live view; dark mode follows the system', async () => {
+  await page.goto(`${served.origin}/#/new/from/1`);
+  await page.getByLabel('Name', { exact: true }).fill('e2e controls');
+  await page.getByLabel('Search epochs').fill('30');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await waitForHash('#/run/3');
+  await page.getByTestId('run-status').filter({ hasText: 'running' }).waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByTestId('run-status').filter({ hasText: 'paused' }).waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByTestId('run-status').filter({ hasText: 'running' }).waitFor({ timeout: 120_000 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+  assert.equal(bg, 'rgb(21, 23, 27)', 'the dark palette applies');
+  await screenshot(page, 'screen-run-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByTestId('run-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Resume' }).waitFor(); // a cancelled run can continue from its checkpoint
 });
