@@ -74,6 +74,8 @@ async function startWebgpu(allowSoftware: boolean): Promise<BackendReport> {
   const p = await probeWebgpu();
   if (!p.ok) return { name: 'webgpu', available: false, reason: p.reason };
   if (p.software && !allowSoftware) return { name: 'webgpu', available: true, manualOnly: true, reason: p.reason, details: p.details };
+  // tfjs-backend-webgpu reads WebGPU's constants (GPUBufferUsage, GPUMapMode, …) as globals.
+  for (const [k, v] of Object.entries(p.globals ?? {})) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
   const g = globalThis as { navigator?: { gpu?: unknown; userAgent?: string } };
   // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported.
   if (!g.navigator) g.navigator = { gpu: p.gpu, userAgent: `node/${process.versions.node}` };
@@ -120,8 +122,9 @@ export async function initBackend(requested: BackendName | 'auto' = 'auto', opti
   const candidates = requested === 'auto' ? BACKEND_ORDER : [requested];
   const failures: string[] = [];
   for (const name of candidates) {
-    const r = await start(name, requested !== 'auto', options);
-    if (r.available && !r.manualOnly) {
+    const explicit = requested !== 'auto';
+    const r = await start(name, explicit, options);
+    if (r.available && (!r.manualOnly || explicit)) {
       registerEngineKernels(name);
       active = { name, device: r.reason };
       return active;
