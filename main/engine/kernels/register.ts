@@ -4,9 +4,11 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
 import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
+import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
   wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput],
+  webgpu: [webgpuBatchMatMul],
 };
 
 const originals = new Map<string, KernelConfig | null>();
