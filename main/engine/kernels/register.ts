@@ -2,12 +2,16 @@
 // that replaces one of the backend's own keeps the original reachable (originalKernel) for
 // the cases it does not cover.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { wasmBatchMatMul } from './wasm/batch-matmul';
+import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
 import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
+import { wasmIdentity } from './wasm/identity';
+import { wasmAdamW, wasmSgd } from './wasm/optimizers';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput],
+  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity],
   webgpu: [webgpuBatchMatMul],
 };
 

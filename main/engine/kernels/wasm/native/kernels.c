@@ -1,0 +1,257 @@
+// SIMD kernels for the tfjs wasm backend, compiled to a small module that imports the
+// backend's own memory: every pointer is an address in tfjs's heap, so no data is copied.
+// The module has no data segment and only ever uses the stack region the loader gives it
+// (__stack_pointer is set from JS), so it cannot write anywhere it was not pointed to.
+// Build: node scripts/build-wasm-kernels.js (clang ≥ 14 with lld).
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+typedef float f32;
+typedef v128_t v4;
+
+static inline v4 ld(const f32* p) { return wasm_v128_load(p); }
+static inline void st(f32* p, v4 v) { wasm_v128_store(p, v); }
+static inline v4 splat(f32 x) { return wasm_f32x4_splat(x); }
+static inline v4 add(v4 a, v4 b) { return wasm_f32x4_add(a, b); }
+static inline v4 sub(v4 a, v4 b) { return wasm_f32x4_sub(a, b); }
+static inline v4 mul(v4 a, v4 b) { return wasm_f32x4_mul(a, b); }
+
+// ---- per-channel sums over the rows of [rows, c] (channels last) ----------------------
+// Rows are summed in float blocks of BLOCK rows, blocks in double: accurate for any N·H·W.
+#define BLOCK 32
+
+// acc[j] = Σ_r (x[r,j] − centre[j])^power (power 1 or 2; centre may be 0), part: f32 scratch [c].
+static void channel_sums(const f32* x, int rows, int c, const f32* centre, int power, f32* part, double* acc) {
+  for (int j = 0; j < c; j++) acc[j] = 0.0;
+  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+    int r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
+    for (int j = 0; j < c; j++) part[j] = 0.0f;
+    for (int r = r0; r < r1; r++) {
+      const f32* row = x + (long)r * c;
+      int j = 0;
+      for (; j + 4 <= c; j += 4) {
+        v4 d = centre ? sub(ld(row + j), ld(centre + j)) : ld(row + j);
+        if (power == 2) d = mul(d, d);
+        st(part + j, add(ld(part + j), d));
+      }
+      for (; j < c; j++) {
+        f32 d = centre ? row[j] - centre[j] : row[j];
+        part[j] += power == 2 ? d * d : d;
+      }
+    }
+    for (int j = 0; j < c; j++) acc[j] += part[j];
+  }
+}
+
+// Batch-norm statistics and output: mean, biased variance, 1/√(var+eps), y = x̂·γ + β.
+// scratch: 2c floats; acc: c doubles.
+EXPORT(bn_forward)
+void bn_forward(const f32* x, int rows, int c, const f32* gamma, const f32* beta, f32 eps,
+                f32* y, f32* mean, f32* var, f32* invstd, f32* scratch, double* acc) {
+  channel_sums(x, rows, c, 0, 1, scratch, acc);
+  for (int j = 0; j < c; j++) mean[j] = (f32)(acc[j] / rows);
+  channel_sums(x, rows, c, mean, 2, scratch, acc);
+  f32* scale = scratch;
+  f32* shift = scratch + c;
+  for (int j = 0; j < c; j++) {
+    var[j] = (f32)(acc[j] / rows);
+    invstd[j] = 1.0f / __builtin_sqrtf(var[j] + eps);
+    scale[j] = invstd[j] * gamma[j];
+    shift[j] = beta[j] - mean[j] * scale[j];
+  }
+  for (int r = 0; r < rows; r++) {
+    const f32* xr = x + (long)r * c;
+    f32* yr = y + (long)r * c;
+    int j = 0;
+    for (; j + 4 <= c; j += 4) st(yr + j, add(mul(ld(xr + j), ld(scale + j)), ld(shift + j)));
+    for (; j < c; j++) yr[j] = xr[j] * scale[j] + shift[j];
+  }
+}
+
+// Batch-norm backward with x̂ = (x − mean)·invstd:
+//   dβ = Σdy, dγ = Σdy·x̂, dx = γ·invstd/N · (N·dy − dβ − x̂·dγ) = A·dy + B·x + C per channel.
+// scratch: 3c floats; acc: 2c doubles.
+EXPORT(bn_backward)
+void bn_backward(const f32* x, const f32* dy, int rows, int c, const f32* mean, const f32* invstd, const f32* gamma,
+                 f32* dx, f32* dgamma, f32* dbeta, f32* scratch, double* acc) {
+  double* sdy = acc;
+  double* sdyx = acc + c; // Σ dy·(x − mean)
+  for (int j = 0; j < c; j++) sdy[j] = sdyx[j] = 0.0;
+  f32* p1 = scratch;
+  f32* p2 = scratch + c;
+  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+    int r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
+    for (int j = 0; j < c; j++) p1[j] = p2[j] = 0.0f;
+    for (int r = r0; r < r1; r++) {
+      const f32* xr = x + (long)r * c;
+      const f32* gr = dy + (long)r * c;
+      int j = 0;
+      for (; j + 4 <= c; j += 4) {
+        v4 g = ld(gr + j);
+        st(p1 + j, add(ld(p1 + j), g));
+        st(p2 + j, add(ld(p2 + j), mul(g, sub(ld(xr + j), ld(mean + j)))));
+      }
+      for (; j < c; j++) {
+        p1[j] += gr[j];
+        p2[j] += gr[j] * (xr[j] - mean[j]);
+      }
+    }
+    for (int j = 0; j < c; j++) {
+      sdy[j] += p1[j];
+      sdyx[j] += p2[j];
+    }
+  }
+  f32* A = scratch;
+  f32* B = scratch + c;
+  f32* C = scratch + 2 * c;
+  for (int j = 0; j < c; j++) {
+    f32 db = (f32)sdy[j];
+    f32 dg = (f32)(sdyx[j] * invstd[j]);
+    dbeta[j] = db;
+    dgamma[j] = dg;
+    f32 k = gamma[j] * invstd[j] / (f32)rows;
+    A[j] = k * (f32)rows;
+    B[j] = -k * invstd[j] * dg;
+    C[j] = k * (mean[j] * invstd[j] * dg - db);
+  }
+  for (int r = 0; r < rows; r++) {
+    const f32* xr = x + (long)r * c;
+    const f32* gr = dy + (long)r * c;
+    f32* o = dx + (long)r * c;
+    int j = 0;
+    for (; j + 4 <= c; j += 4) st(o + j, add(add(mul(ld(A + j), ld(gr + j)), mul(ld(B + j), ld(xr + j))), ld(C + j)));
+    for (; j < c; j++) o[j] = A[j] * gr[j] + B[j] * xr[j] + C[j];
+  }
+}
+
+// ---- optimizers: one pass over a parameter, its gradient and its slots ------------------
+
+// AdamW, PyTorch's order: p ← p·decay − lr·(m/c1)/(√(v/c2) + eps), decay = 1 − lr·wd.
+EXPORT(adamw)
+void adamw(const f32* p, const f32* g, const f32* m, const f32* v, int n, f32 lr, f32 decay, f32 b1, f32 one_b1,
+           f32 b2, f32 one_b2, f32 eps, f32 c1, f32 c2, f32* po, f32* mo, f32* vo) {
+  v4 vb1 = splat(b1), vob1 = splat(one_b1), vb2 = splat(b2), vob2 = splat(one_b2), veps = splat(eps);
+  v4 vc1 = splat(c1), vc2 = splat(c2), vlr = splat(lr), vdecay = splat(decay);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4 gi = ld(g + i);
+    v4 mi = add(mul(ld(m + i), vb1), mul(gi, vob1));
+    v4 vi = add(mul(ld(v + i), vb2), mul(mul(gi, gi), vob2));
+    st(mo + i, mi);
+    st(vo + i, vi);
+    v4 denom = add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, vc2)), veps);
+    v4 upd = wasm_f32x4_div(wasm_f32x4_div(mi, vc1), denom);
+    st(po + i, sub(mul(ld(p + i), vdecay), mul(upd, vlr)));
+  }
+  for (; i < n; i++) {
+    f32 gi = g[i];
+    f32 mi = m[i] * b1 + gi * one_b1;
+    f32 vi = v[i] * b2 + gi * gi * one_b2;
+    mo[i] = mi;
+    vo[i] = vi;
+    f32 upd = (mi / c1) / (__builtin_sqrtf(vi / c2) + eps);
+    po[i] = p[i] * decay - upd * lr;
+  }
+}
+
+// SGD with momentum and L2 decay, PyTorch's form: g ← g + wd·p; buf ← μ·buf + g;
+// d = nesterov ? g + μ·buf : buf; p ← p − lr·d.
+EXPORT(sgd)
+void sgd(const f32* p, const f32* g, const f32* buf, int n, f32 lr, f32 mu, f32 wd, int nesterov, f32* po, f32* bo) {
+  v4 vlr = splat(lr), vmu = splat(mu), vwd = splat(wd);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4 pi = ld(p + i);
+    v4 gi = add(ld(g + i), mul(pi, vwd));
+    v4 b = add(mul(ld(buf + i), vmu), gi);
+    st(bo + i, b);
+    v4 d = nesterov ? add(gi, mul(b, vmu)) : b;
+    st(po + i, sub(pi, mul(d, vlr)));
+  }
+  for (; i < n; i++) {
+    f32 gi = g[i] + p[i] * wd;
+    f32 b = buf[i] * mu + gi;
+    bo[i] = b;
+    f32 d = nesterov ? gi + b * mu : b;
+    po[i] = p[i] - d * lr;
+  }
+}
+
+// ---- small batched matrix products (the GRUs, the predictors' heads) --------------------
+
+// out[m,n] = A·B with A(i,k) = a[i·si + k·sk] and B row-major [k, n]; 4×16 register tiles.
+static void gemm(const f32* a, int si, int sk, const f32* b, f32* out, int m, int k, int n) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const f32* a0 = a + (long)i * si;
+    const f32* a1 = a0 + si;
+    const f32* a2 = a1 + si;
+    const f32* a3 = a2 + si;
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+      v4 c00 = splat(0), c01 = splat(0), c02 = splat(0), c03 = splat(0);
+      v4 c10 = splat(0), c11 = splat(0), c12 = splat(0), c13 = splat(0);
+      v4 c20 = splat(0), c21 = splat(0), c22 = splat(0), c23 = splat(0);
+      v4 c30 = splat(0), c31 = splat(0), c32 = splat(0), c33 = splat(0);
+      for (int t = 0; t < k; t++) {
+        const f32* br = b + (long)t * n + j;
+        v4 b0 = ld(br), b1 = ld(br + 4), b2 = ld(br + 8), b3 = ld(br + 12);
+        v4 x0 = splat(a0[t * sk]), x1 = splat(a1[t * sk]), x2 = splat(a2[t * sk]), x3 = splat(a3[t * sk]);
+        c00 = add(c00, mul(x0, b0)); c01 = add(c01, mul(x0, b1)); c02 = add(c02, mul(x0, b2)); c03 = add(c03, mul(x0, b3));
+        c10 = add(c10, mul(x1, b0)); c11 = add(c11, mul(x1, b1)); c12 = add(c12, mul(x1, b2)); c13 = add(c13, mul(x1, b3));
+        c20 = add(c20, mul(x2, b0)); c21 = add(c21, mul(x2, b1)); c22 = add(c22, mul(x2, b2)); c23 = add(c23, mul(x2, b3));
+        c30 = add(c30, mul(x3, b0)); c31 = add(c31, mul(x3, b1)); c32 = add(c32, mul(x3, b2)); c33 = add(c33, mul(x3, b3));
+      }
+      f32* o = out + (long)i * n + j;
+      st(o, c00); st(o + 4, c01); st(o + 8, c02); st(o + 12, c03); o += n;
+      st(o, c10); st(o + 4, c11); st(o + 8, c12); st(o + 12, c13); o += n;
+      st(o, c20); st(o + 4, c21); st(o + 8, c22); st(o + 12, c23); o += n;
+      st(o, c30); st(o + 4, c31); st(o + 8, c32); st(o + 12, c33);
+    }
+    for (; j < n; j++) {
+      f32 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int t = 0; t < k; t++) {
+        f32 bv = b[(long)t * n + j];
+        s0 += a0[t * sk] * bv; s1 += a1[t * sk] * bv; s2 += a2[t * sk] * bv; s3 += a3[t * sk] * bv;
+      }
+      out[(long)i * n + j] = s0; out[(long)(i + 1) * n + j] = s1; out[(long)(i + 2) * n + j] = s2; out[(long)(i + 3) * n + j] = s3;
+    }
+  }
+  for (; i < m; i++) {
+    const f32* ai = a + (long)i * si;
+    f32* o = out + (long)i * n;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      v4 acc = splat(0);
+      for (int t = 0; t < k; t++) acc = add(acc, mul(splat(ai[t * sk]), ld(b + (long)t * n + j)));
+      st(o + j, acc);
+    }
+    for (; j < n; j++) {
+      f32 s = 0;
+      for (int t = 0; t < k; t++) s += ai[t * sk] * b[(long)t * n + j];
+      o[j] = s;
+    }
+  }
+}
+
+// out[q] = op(A[q])·op(B[q]) for q < batch; A or B with batch 1 is shared by every q.
+// a: [batchA, m, k] (or [batchA, k, m] when ta), b: [batchB, k, n] (or [batchB, n, k] when tb).
+// bt: scratch of k·n floats, used when tb (B is transposed into it first).
+EXPORT(batch_matmul)
+void batch_matmul(const f32* a, const f32* b, f32* out, int batch, int batch_a, int batch_b, int m, int k, int n,
+                  int ta, int tb, f32* bt) {
+  for (int q = 0; q < batch; q++) {
+    const f32* aq = a + (long)(batch_a == 1 ? 0 : q) * m * k;
+    const f32* bq = b + (long)(batch_b == 1 ? 0 : q) * k * n;
+    if (tb) {
+      if (q == 0 || batch_b != 1) {
+        for (int j = 0; j < n; j++) {
+          const f32* row = bq + (long)j * k;
+          for (int t = 0; t < k; t++) bt[(long)t * n + j] = row[t];
+        }
+      }
+      bq = bt;
+    }
+    gemm(aq, ta ? 1 : k, ta ? m : 1, bq, out + (long)q * m * n, m, k, n);
+  }
+}

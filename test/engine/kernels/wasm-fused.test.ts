@@ -1,0 +1,139 @@
+// The engine's native wasm kernels (kernels.c) against the cpu backend's composed tfjs ops:
+// batch norm forward/backward, AdamW and SGD group updates, batched/transposed matMul, and
+// the copy-free Identity. Shapes include channel counts that are not multiples of 4 and
+// more rows than one summation block.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../main/engine/backends/init';
+import { KERNELS_SOURCE_SHA256, KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from '../../../main/engine/kernels/wasm/native/kernels.generated';
+import { sectionIds } from '../../../main/engine/kernels/wasm/native/module';
+import { batchNormTrain } from '../../../main/engine/nn/batchnorm';
+import { Rng } from '../../../main/engine/rng';
+import { AdamW } from '../../../main/engine/train/adamw';
+import { Sgd } from '../../../main/engine/train/sgd';
+import { REPO_ROOT } from '../../helpers/data';
+import { assertClose } from '../../helpers/tensors';
+
+type Backend = 'cpu' | 'wasm';
+
+test('the compiled kernels are built from the kernels.c in the tree and write no data segment', () => {
+  const src = readFileSync(join(REPO_ROOT, 'main/engine/kernels/wasm/native/kernels.c'));
+  assert.equal(KERNELS_SOURCE_SHA256, createHash('sha256').update(src).digest('hex'), 'kernels.c changed: run node scripts/build-wasm-kernels.js');
+  for (const b64 of [KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED]) {
+    const ids = sectionIds(Buffer.from(b64, 'base64'));
+    assert.ok(ids.includes(10), 'has a code section');
+    assert.ok(!ids.includes(11), 'no data section');
+  }
+});
+
+async function bnOn(backend: Backend, shape: [number, number, number, number], seed: number) {
+  await initBackend(backend);
+  const rng = new Rng(seed);
+  const c = shape[3];
+  const size = shape.reduce((a, b) => a * b, 1);
+  // an offset mean (3) tests the centred variance
+  const x = tf.tensor4d(rng.fillNormal(new Float32Array(size), 2).map((v) => v + 3), shape);
+  const g = tf.tensor1d(rng.fillNormal(new Float32Array(c), 1));
+  const b = tf.tensor1d(rng.fillNormal(new Float32Array(c), 1));
+  const w = tf.tensor4d(rng.fillNormal(new Float32Array(size), 1), shape);
+  const { y, stats } = batchNormTrain(x, g, b);
+  const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D).y, w)))([x, g, b]);
+  const out = {
+    y: await y.data(), mean: await stats.mean.data(), variance: await stats.variance.data(),
+    dx: await grads[0].data(), dg: await grads[1].data(), db: await grads[2].data(),
+  };
+  tf.dispose([x, g, b, w, y, stats.mean, stats.variance, ...grads]);
+  return out;
+}
+
+test('batch norm on wasm equals the cpu backend (forward, statistics, dx, dγ, dβ)', async () => {
+  for (const shape of [[8, 9, 9, 16], [5, 7, 3, 6], [64, 8, 8, 3], [3, 1, 1, 5]] as [number, number, number, number][]) {
+    const cpu = await bnOn('cpu', shape, shape[3]);
+    const wasm = await bnOn('wasm', shape, shape[3]);
+    for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) assertClose(wasm[k], cpu[k], 1e-4, `[${shape}] ${k}`);
+  }
+});
+
+async function optimizersOn(backend: Backend) {
+  await initBackend(backend);
+  const rng = new Rng(11);
+  const shapes = [[3, 3, 5, 7], [13], [64, 3], [1]];
+  const make = () => shapes.map((s) => tf.variable(tf.tensor(rng.fillNormal(new Float32Array(s.reduce((a, b) => a * b, 1)), 1), s)));
+  const pa = make();
+  const ps = make();
+  const adam = new AdamW(pa, { lr: 0.01, weightDecay: 1e-3 });
+  const sgd = new Sgd(ps, { lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true });
+  for (let step = 0; step < 3; step++) {
+    const ga = Object.fromEntries(pa.map((p) => [p.name, tf.tensor(rng.fillNormal(new Float32Array(p.size), 1), p.shape)]));
+    // one variable without a gradient: it must stay as it is
+    delete ga[pa[1].name];
+    const gs = Object.fromEntries(ps.map((p) => [p.name, tf.tensor(rng.fillNormal(new Float32Array(p.size), 1), p.shape)]));
+    adam.step(ga);
+    sgd.step(gs);
+    tf.dispose([...Object.values(ga), ...Object.values(gs)]);
+  }
+  const out = {
+    adam: await Promise.all(pa.map((p) => p.data())), sgd: await Promise.all(ps.map((p) => p.data())),
+    adamState: await adam.getState(), sgdState: await sgd.getState(),
+  };
+  adam.dispose();
+  sgd.dispose();
+  tf.dispose([...pa, ...ps]);
+  return out;
+}
+
+test('fused AdamW and SGD on wasm equal the per-op updates on cpu over 3 steps', async () => {
+  const cpu = await optimizersOn('cpu');
+  const wasm = await optimizersOn('wasm');
+  cpu.adam.forEach((p, i) => assertClose(wasm.adam[i] as Float32Array, p as Float32Array, 1e-5, `AdamW parameter ${i}`));
+  cpu.sgd.forEach((p, i) => assertClose(wasm.sgd[i] as Float32Array, p as Float32Array, 1e-5, `SGD parameter ${i}`));
+  for (const slot of ['m', 'v']) cpu.adamState.slots[slot].forEach((s, i) => assertClose(wasm.adamState.slots[slot][i], s, 1e-5, `AdamW ${slot}[${i}]`));
+  cpu.sgdState.slots.buf.forEach((s, i) => assertClose(wasm.sgdState.slots.buf[i], s, 1e-5, `SGD momentum ${i}`));
+  assert.equal(wasm.adamState.step, 3);
+});
+
+async function matmulsOn(backend: Backend) {
+  await initBackend(backend);
+  const rng = new Rng(5);
+  const results: Float32Array[] = [];
+  // shapes of a and b as stored, and the transpose flags
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[6, 1, 64], [6, 64, 192], false, false], // the kernel predictor's step
+    [[6, 1, 192], [6, 64, 192], false, true], // its gradient w.r.t. the state
+    [[6, 1, 64], [6, 1, 192], true, false], // and w.r.t. the weights
+    [[9, 4096], [64, 4096], false, true], // a head's gradient w.r.t. the hidden states
+    [[9, 64], [9, 4096], true, false], // … w.r.t. the head weights
+    [[3, 5, 7], [7, 6], false, false], // broadcast B
+    [[7, 5], [4, 6, 7], true, true], // broadcast A, both transposed
+    [[2, 3, 17, 19], [2, 3, 19, 21], false, false], // odd sizes, batch of 6
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const a = tf.tensor(rng.fillNormal(new Float32Array(sa.reduce((x, y) => x * y, 1)), 1), sa);
+    const b = tf.tensor(rng.fillNormal(new Float32Array(sb.reduce((x, y) => x * y, 1)), 1), sb);
+    const r = tf.matMul(a, b, ta, tb);
+    results.push((await r.data()) as Float32Array);
+    tf.dispose([a, b, r]);
+  }
+  return results;
+}
+
+test('batched and transposed matMul on wasm equal the cpu backend', async () => {
+  const cpu = await matmulsOn('cpu');
+  const wasm = await matmulsOn('wasm');
+  cpu.forEach((c, i) => assertClose(wasm[i], c, 1e-5, `matMul case ${i}`));
+});
+
+test('Identity on wasm shares the buffer and frees it with the last reference', async () => {
+  await initBackend('wasm');
+  const before = tf.memory().numBytes;
+  const x = tf.tensor1d([1, 2, 3]);
+  const y = tf.clone(x);
+  x.dispose();
+  assert.deepEqual(Array.from(await y.data()), [1, 2, 3]);
+  y.dispose();
+  assert.equal(tf.memory().numBytes, before);
+});
