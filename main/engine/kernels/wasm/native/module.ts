@@ -9,6 +9,8 @@ export interface NativeKernels {
   bn_backward(x: Ptr, dy: Ptr, rows: number, c: number, mean: Ptr, invstd: Ptr, gamma: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, scratch: Ptr, acc: Ptr): void;
   adamw(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, decay: number, b1: number, oneB1: number, b2: number, oneB2: number, eps: number, c1: number, c2: number, po: Ptr, mo: Ptr, vo: Ptr): void;
   sgd(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number, po: Ptr, bo: Ptr): void;
+  conv_filter_grad(x: Ptr, dy: Ptr, dw: Ptr, n0: number, n1: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
   batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
 }
 
