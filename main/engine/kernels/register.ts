@@ -2,6 +2,7 @@
 // that replaces one of the backend's own keeps the original reachable (originalKernel) for
 // the cases it does not cover.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { wasmAvgPoolGrad } from './wasm/avg-pool-grad';
 import { wasmBatchMatMul } from './wasm/batch-matmul';
 import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
@@ -11,7 +12,7 @@ import { wasmAdamW, wasmSgd } from './wasm/optimizers';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity],
+  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad],
   webgpu: [webgpuBatchMatMul],
 };
 

@@ -137,3 +137,24 @@ test('Identity on wasm shares the buffer and frees it with the last reference', 
   y.dispose();
   assert.equal(tf.memory().numBytes, before);
 });
+
+async function subsampleGradOn(backend: Backend) {
+  await initBackend(backend);
+  const rng = new Rng(8);
+  const out: Float32Array[] = [];
+  for (const [shape, stride] of [[[4, 8, 8, 6], 2], [[2, 9, 7, 5], 2], [[3, 6, 6, 4], 3]] as [[number, number, number, number], number][]) {
+    const x = tf.tensor4d(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 1), shape);
+    const y = tf.avgPool(x, 1, stride, 'valid');
+    const r = tf.tensor(rng.fillNormal(new Float32Array(y.size), 1), y.shape);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, 1, stride, 'valid'), r)))(x);
+    out.push((await g.data()) as Float32Array);
+    tf.dispose([x, y, r, g]);
+  }
+  return out;
+}
+
+test('the 1×1 strided average pool’s gradient (option-A shortcuts) on wasm equals the cpu backend', async () => {
+  const cpu = await subsampleGradOn('cpu');
+  const wasm = await subsampleGradOn('wasm');
+  cpu.forEach((c, i) => assert.deepEqual(Array.from(wasm[i]), Array.from(c), `case ${i}`));
+});

@@ -348,3 +348,26 @@ void conv_filter_grad(const f32* x, const f32* dy, f32* dw, int n0, int n1, int 
     }
   }
 }
+
+// ---- 1×1 strided average pooling's gradient (the option-A shortcut's subsampling) ----------
+// dx [N, H, W, C] is zero except dx[n, y·sh, x·sw, :] = dy[n, y, x, :] (dy [N, OH, OW, C]).
+EXPORT(subsample_grad)
+void subsample_grad(const f32* dy, f32* dx, int n, int h, int w, int c, int oh, int ow, int sh, int sw) {
+  const long total = (long)n * h * w * c;
+  long i = 0;
+  for (; i + 4 <= total; i += 4) st(dx + i, splat(0));
+  for (; i < total; i++) dx[i] = 0;
+  for (int b = 0; b < n; b++) {
+    for (int y = 0; y < oh; y++) {
+      const f32* src = dy + (((long)b * oh + y) * ow) * c;
+      f32* dst = dx + (((long)b * h + (long)y * sh) * w) * c;
+      for (int x = 0; x < ow; x++) {
+        const f32* s = src + (long)x * c;
+        f32* d = dst + (long)x * sw * c;
+        int j = 0;
+        for (; j + 4 <= c; j += 4) st(d + j, ld(s + j));
+        for (; j < c; j++) d[j] = s[j];
+      }
+    }
+  }
+}

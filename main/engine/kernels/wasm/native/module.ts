@@ -11,6 +11,7 @@ export interface NativeKernels {
   sgd(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number, po: Ptr, bo: Ptr): void;
   conv_filter_grad(x: Ptr, dy: Ptr, dw: Ptr, n0: number, n1: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
   batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
 }
 
