@@ -8,6 +8,7 @@ import { EffconvError } from '../../contract/errors';
 import { registerEngineKernels } from '../kernels/register';
 import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
 import { MAX_WASM_THREADS, registerThreadedWasm } from './wasm-threads';
+import { startNativePool } from '../kernels/wasm/native/pool';
 
 export interface ActiveBackend {
   name: BackendName;
@@ -52,6 +53,8 @@ async function startWasm(threadsWanted: number): Promise<BackendReport> {
     if (!ok) return { name: 'wasm', available: false, reason: 'tfjs-backend-wasm failed to initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = Math.max(1, wasm.getThreadsCount());
+    // The engine's native kernels get the same number of threads.
+    if (threads > 1) await startNativePool(tf.backend(), threads);
     const cores = availableParallelism();
     return {
       name: 'wasm', available: true,

@@ -371,3 +371,40 @@ void subsample_grad(const f32* dy, f32* dx, int n, int h, int w, int c, int oh, 
     }
   }
 }
+
+// ---- parallel pieces (run by pool.ts on every thread; results independent of the count) ----
+
+// One task of the filter gradient: images [task·chunk, min(n, task·chunk + chunk)) into its
+// own partial dW (zeroed here); sum_partials adds the partials in task order afterwards.
+EXPORT(conv_filter_grad_task)
+void conv_filter_grad_task(int task, int chunk, const f32* x, const f32* dy, f32* partials, int n, int h, int w, int ci, int oh, int ow,
+                           int co, int kh, int kw, int sh, int sw, int pt, int pl) {
+  const long size = (long)kh * kw * ci * co;
+  f32* out = partials + (long)task * size;
+  long i = 0;
+  for (; i + 4 <= size; i += 4) st(out + i, splat(0));
+  for (; i < size; i++) out[i] = 0;
+  int n0 = task * chunk;
+  int n1 = n0 + chunk < n ? n0 + chunk : n;
+  if (n0 < n1) conv_filter_grad(x, dy, out, n0, n1, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl);
+}
+
+// out = Σ_t partials[t] (t in order), over `size` floats; task t of `tasks` does its slice.
+EXPORT(sum_partials_task)
+void sum_partials_task(int task, int tasks, const f32* partials, int parts, int size, f32* out) {
+  long per = ((long)size + tasks - 1) / tasks;
+  per = (per + 3) & ~3L;
+  long lo = (long)task * per;
+  long hi = lo + per < size ? lo + per : size;
+  long i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    v4 s = ld(partials + i);
+    for (int p = 1; p < parts; p++) s = add(s, ld(partials + (long)p * size + i));
+    st(out + i, s);
+  }
+  for (; i < hi; i++) {
+    f32 s = partials[i];
+    for (int p = 1; p < parts; p++) s += partials[(long)p * size + i];
+    out[i] = s;
+  }
+}

@@ -11,11 +11,14 @@ export interface NativeKernels {
   sgd(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number, po: Ptr, bo: Ptr): void;
   conv_filter_grad(x: Ptr, dy: Ptr, dw: Ptr, n0: number, n1: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  conv_filter_grad_task(task: number, chunk: number, x: Ptr, dy: Ptr, partials: Ptr, n: number, h: number, w: number, ci: number, oh: number, ow: number,
+    co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  sum_partials_task(task: number, tasks: number, partials: Ptr, parts: number, size: number, out: Ptr): void;
   subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
   batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
 }
 
-interface EmscriptenModuleLike {
+export interface EmscriptenModuleLike {
   _malloc(bytes: number): number;
   wasmMemory?: { buffer: ArrayBuffer | SharedArrayBuffer };
   asm?: { memory?: { buffer: ArrayBuffer | SharedArrayBuffer } };
@@ -55,10 +58,16 @@ interface WasmApi {
 
 const loaded = new WeakMap<object, NativeKernels>();
 
+/** The Emscripten module behind a tfjs wasm backend. */
+export function wasmModuleOf(backend: KernelBackend): EmscriptenModuleLike {
+  const m = (backend as Partial<WasmBackendInternals>).wasm;
+  if (!m || typeof m._malloc !== 'function') throw new Error('not the tfjs wasm backend (no Emscripten module)');
+  return m;
+}
+
 /** The kernels bound to this backend's heap (loaded on first use). */
 export function nativeKernels(backend: KernelBackend): NativeKernels {
-  const b = backend as WasmBackendInternals;
-  const module = b.wasm;
+  const module = wasmModuleOf(backend);
   const cached = loaded.get(module);
   if (cached) return cached;
   const memory = module.wasmMemory ?? module.asm?.memory;
