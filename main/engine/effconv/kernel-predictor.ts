@@ -46,7 +46,7 @@ export class KernelPredictor {
     const L = this.layers;
     const h = this.hidden;
     const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh); // [L, 1, 3h], constant over time
-    let state: tf.Tensor = tf.zeros([L, 1, h]);
+    let state: tf.Tensor = tf.fill([L, 1, h], 0); // on the device (tf.zeros uploads a host array)
     const outs: tf.Tensor[] = [];
     for (let t = 0; t < steps; t++) {
       const hProj = tf.add(tf.matMul(state, this.wHh), this.bHh); // [L, 1, 3h]

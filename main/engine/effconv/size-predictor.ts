@@ -44,7 +44,7 @@ export class SizePredictor {
     const h = this.hidden;
     const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh); // [L, 3h], all steps at once
     const steps = tf.unstack(xProj); // L × [3h]
-    let state: tf.Tensor = tf.zeros([1, h]);
+    let state: tf.Tensor = tf.fill([1, h], 0); // on the device (tf.zeros uploads a host array)
     const outs: tf.Tensor[] = [];
     for (const xt of steps) {
       const hProj = tf.add(tf.matMul(state, this.wHh), this.bHh); // [1, 3h]

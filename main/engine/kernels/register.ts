@@ -2,6 +2,7 @@
 // that replaces one of the backend's own keeps the original reachable (originalKernel) for
 // the cases it does not cover.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { registerEngineGradients } from './gradients';
 import { wasmAvgPoolGrad } from './wasm/avg-pool-grad';
 import { wasmBatchMatMul } from './wasm/batch-matmul';
 import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
@@ -9,16 +10,18 @@ import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
 import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
 import { wasmIdentity } from './wasm/identity';
 import { wasmAdamW, wasmSgd } from './wasm/optimizers';
+import { wasmSlice, wasmSplitV, wasmUnpack } from './wasm/slice';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad],
+  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack],
   webgpu: [webgpuBatchMatMul],
 };
 
 const originals = new Map<string, KernelConfig | null>();
 
 export function registerEngineKernels(backendName: string): string[] {
+  registerEngineGradients();
   const list = KERNELS[backendName] ?? [];
   for (const k of list) {
     const key = `${k.backendName}/${k.kernelName}`;

@@ -408,3 +408,19 @@ void sum_partials_task(int task, int tasks, const f32* partials, int parts, int 
     out[i] = s;
   }
 }
+
+// ---- slicing (Slice, SplitV, Unpack): a 4-D box of src [d0, d1, d2, d3] into a contiguous dst --
+EXPORT(slice4)
+void slice4(const f32* src, f32* dst, int d1, int d2, int d3, int b0, int b1, int b2, int b3, int s0, int s1, int s2, int s3) {
+  for (int i = 0; i < s0; i++) {
+    for (int j = 0; j < s1; j++) {
+      for (int k = 0; k < s2; k++) {
+        const f32* s = src + ((((long)(b0 + i) * d1 + (b1 + j)) * d2 + (b2 + k)) * d3 + b3);
+        int l = 0;
+        for (; l + 4 <= s3; l += 4) st(dst + l, ld(s + l));
+        for (; l < s3; l++) dst[l] = s[l];
+        dst += s3;
+      }
+    }
+  }
+}

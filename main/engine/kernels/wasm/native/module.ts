@@ -15,6 +15,7 @@ export interface NativeKernels {
     co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
   sum_partials_task(task: number, tasks: number, partials: Ptr, parts: number, size: number, out: Ptr): void;
   subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
+  slice4(src: Ptr, dst: Ptr, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
   batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
 }
 
