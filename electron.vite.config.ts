@@ -15,6 +15,9 @@ export default defineConfig({
         input: {
           index: resolve('main/shells/electron/index.ts'),
           cli: resolve('main/shells/cli/index.ts'),
+          worker: resolve('main/shells/worker/index.ts'),
+          // The training feed's worker thread (main/data/background-batches.ts finds it beside the bundle).
+          'batch-worker': resolve('main/data/batch-worker.ts'),
         },
       },
     },

@@ -37,6 +37,7 @@ const step = (name, code) => {
 
 if (only.length === 0) {
   step('typecheck', run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']));
+  step('typecheck renderer', run('npx', ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--output', 'human', '--threshold', 'warning']));
   step('build', run('npx', ['electron-vite', 'build', '--logLevel', 'warn']));
 }
 const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));

@@ -1,6 +1,6 @@
 // One run from options to results: pick the backend, open the data, search (stage 1),
 // train (stage 2), and return the learned config. Shells and the job worker call this.
-import type { EffconvConfig, SearchRecord, TrainRecord } from '../contract/config';
+import type { EffconvConfig, SearchRecord, TrainRecord, WeightsRecord } from '../contract/config';
 import { EffconvError } from '../contract/errors';
 import type { TrainEvent } from '../contract/events';
 import type { RunOptions, RunSummary } from '../contract/run';
@@ -13,8 +13,11 @@ import { DEFAULT_SEARCH_HYPERPARAMETERS } from '../engine/effconv/search-model';
 import { describeNetwork, parseBackbone, type NetworkSpec } from '../engine/models/backbone';
 import { checkBudgetReachable, parseBudget } from '../engine/models/params';
 import type { TrainHooks } from '../engine/train/hooks';
-import { runSearch } from '../engine/train/run-search';
-import { DEFAULT_TRAIN, runTrain } from '../engine/train/run-train';
+import { DEFAULT_TRAIN } from '../engine/train/run-train';
+import { machineRecord } from './machine';
+import { StageRunner, type RunControl } from './resumable-stages';
+import type { WeightsSink } from './run-outputs';
+import type { SearchDone } from './run-state';
 
 export interface RunResult {
   summary: RunSummary;
@@ -46,7 +49,12 @@ export function planNetwork(o: RunOptions, data: Pick<ImageSet, 'height' | 'widt
   return { net, budget, sizes: null };
 }
 
-export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise<RunResult> {
+/**
+ * `control` makes the run resumable: it is told when the run starts, gets its state at every
+ * checkpoint, and may give a state to continue from. With `weights`, stage 2 saves its trained
+ * weights there when it ends; the config records them.
+ */
+export async function executeRun(o: RunOptions, hooks: TrainHooks = {}, control: RunControl = {}, weights?: WeightsSink): Promise<RunResult> {
   positiveInt(o.batchSize, 'batchSize');
   positiveInt(o.trainBatchSize, 'trainBatchSize');
   positiveInt(o.searchEpochs, 'searchEpochs', o.stages === 'train' ? 0 : 1);
@@ -60,17 +68,22 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise
   const test = limitSplit(data.test, o.limitTest);
   const augment: Augment = { ...defaultAugment(data), ...(o.crop !== undefined ? { crop: o.crop } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
   emit({ type: 'log', level: 'info', message: `backend ${backend.name}: ${backend.device}; dataset ${data.name}: ${train.count} train / ${test.count} test, ${data.height}×${data.width}×${data.channels}, ${data.classes} classes` });
+  const { train: _t, test: _s, ...meta } = data;
+  control.started?.({ backend: backend.name, device: backend.device, dataset: { ...meta, trainCount: data.train.count, testCount: data.test.count, spec: o.dataset }, layers: plan.net.layers.map((l) => l.name) });
+  const stages = new StageRunner(control, { name: data.name, sha256: data.sha256 }, backend.name);
 
   let sizes = plan.sizes;
   let soft: number[] | null = null;
   let search: SearchRecord | null = null;
+  let searchDone: SearchDone | null = null;
   if (o.stages !== 'train') {
     const hyper = { ...DEFAULT_SEARCH_HYPERPARAMETERS, batchSize: o.batchSize };
-    const r = await runSearch(
+    const r = await stages.search(
       { net: plan.net, budget: plan.budget!, epochs: o.searchEpochs, seed: o.seed, hyper, backend: backend.name },
       new TrainSampler(data, train, o.batchSize, o.seed, augment),
       hooks,
     );
+    searchDone = r;
     sizes = r.hard;
     soft = r.soft;
     search = { hyperparameters: hyper, epochs: o.searchEpochs, steps: r.steps, seed: o.seed, backend: backend.name, secondsPerEpoch: r.secondsPerEpoch };
@@ -78,13 +91,17 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise
   let trainRecord: TrainRecord | null = null;
   let top1: number | null = null;
   let top5: number | null = null;
+  let saved: WeightsRecord | null = null;
   if (o.stages !== 'search') {
     const lr = o.lr ?? DEFAULT_TRAIN.lr;
-    const r = await runTrain(
+    const batches = new TrainSampler(data, train, o.trainBatchSize, o.seed + 1, augment);
+    const r = await stages.train(
       { net: plan.net, sizes: sizes!, epochs: o.trainEpochs, seed: o.seed, lr, momentum: DEFAULT_TRAIN.momentum, weightDecay: DEFAULT_TRAIN.weightDecay, backend: backend.name },
-      new TrainSampler(data, train, o.trainBatchSize, o.seed + 1, augment),
+      batches,
       new EvalSampler(data, test),
       hooks,
+      searchDone,
+      weights ? async (model) => void (saved = await weights.writeWeights(model.store, batches.batchesPerEpoch * o.trainEpochs)) : undefined,
     );
     top1 = r.top1;
     top5 = r.top5;
@@ -93,11 +110,16 @@ export async function executeRun(o: RunOptions, hooks: TrainHooks = {}): Promise
       seed: o.seed, backend: backend.name, secondsPerEpoch: r.secondsPerEpoch, augment,
     };
   }
-  const dataset = { name: data.name, sha256: data.sha256 };
-  const config = buildConfig({
-    net: plan.net, sizes: sizes!, soft: soft ?? undefined, budget: plan.budget, search, train: trainRecord, dataset,
-    results: o.stages === 'search' ? null : { top1, top5 },
-  });
+  const dataset = { name: data.name, sha256: data.sha256, source: o.dataset, trainImages: train.count, testImages: test.count };
+  const config: EffconvConfig = {
+    ...buildConfig({
+      net: plan.net, sizes: sizes!, soft: soft ?? undefined, budget: plan.budget, search, train: trainRecord, dataset,
+      results: o.stages === 'search' ? null : { top1, top5 },
+    }),
+    normalization: { mean: data.mean, std: data.std },
+    weights: saved,
+    machine: machineRecord(backend.device),
+  };
   return {
     config,
     summary: {

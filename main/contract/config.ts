@@ -62,6 +62,44 @@ export interface TrainRecord {
   augment: { crop: number; flip: boolean };
 }
 
+/** The stage-2 weights saved beside config.json at the end of training. */
+export interface WeightsRecord {
+  file: string;
+  sha256: string;
+  format: 'safetensors';
+  /** Engine names and tfjs layouts: conv [kh,kw,in,out], fc [in,out], BN running_mean/running_var. */
+  layout: 'effconv-nhwc';
+  /** Stage-2 SGD steps taken (PyTorch's BN num_batches_tracked). */
+  steps: number;
+}
+
+/** What the network expects as input: x = (pixel/255 − mean[c]) / std[c], per channel. */
+export interface NormalizationRecord {
+  mean: number[];
+  std: number[];
+}
+
+/** Where the run was computed, for reports (seconds per epoch mean little without it). */
+export interface MachineRecord {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  /** The compute backend's own description ("WebAssembly SIMD, 1 thread", a GPU adapter…). */
+  device: string;
+}
+
+export interface DatasetRecord {
+  name: string;
+  sha256: string | null;
+  /** What the user named (a library name or a path), as --dataset takes it. */
+  source?: string;
+  /** Images of each split the run used (after --limit-train / --limit-test). */
+  trainImages?: number;
+  testImages?: number;
+}
+
 export interface EffconvConfig {
   format: 'effconv.config';
   version: 1;
@@ -72,8 +110,12 @@ export interface EffconvConfig {
   params: { total: number; budget: number | null };
   search: SearchRecord | null;
   train?: TrainRecord | null;
-  dataset: { name: string; sha256: string | null } | null;
+  dataset: DatasetRecord | null;
   results: { top1: number | null; top5: number | null } | null;
+  normalization?: NormalizationRecord | null;
+  /** Set by a run that finished stage 2; absent or null for a search-only config. */
+  weights?: WeightsRecord | null;
+  machine?: MachineRecord | null;
 }
 
 export const CONFIG_FORMAT = 'effconv.config';

@@ -6,6 +6,18 @@ export interface ImageSplit {
   readonly labels: Uint16Array;
   /** Pixels of image i, H·W·C bytes. The view may be reused by the next call. */
   image(i: number): Uint8Array;
+  /** How another thread can reach the same images (background batch preparation); absent if it cannot. */
+  source?(): SplitSource;
+}
+
+/** A split as a worker thread opens it: shared memory, or the library file it is read from. */
+export type SplitSource =
+  | { kind: 'shared'; pixels: SharedArrayBuffer; byteOffset: number; imageBytes: number; count: number; labels: Uint16Array }
+  | { kind: 'file'; path: string; imageBytes: number; count: number; labels: Uint16Array };
+
+/** A zeroed byte array in memory that worker threads can share without copying. */
+export function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
 }
 
 export interface ImageSetMeta {
@@ -44,12 +56,26 @@ export class MemorySplit implements ImageSplit {
   image(i: number): Uint8Array {
     return this.pixels.subarray(i * this.stride, (i + 1) * this.stride);
   }
+
+  private shared: Uint8Array | null = null;
+
+  source(): SplitSource {
+    // Pixels already in shared memory cost nothing to share; others are copied there once.
+    if (!this.shared) {
+      if (this.pixels.buffer instanceof SharedArrayBuffer) this.shared = this.pixels;
+      else (this.shared = sharedBytes(this.pixels.length)).set(this.pixels);
+    }
+    return { kind: 'shared', pixels: this.shared.buffer as SharedArrayBuffer, byteOffset: this.shared.byteOffset, imageBytes: this.stride, count: this.count, labels: this.labels };
+  }
 }
 
 /** The first n images of a split (the CLI's --limit-train / --limit-test). */
 export function limitSplit(split: ImageSplit, n: number | undefined): ImageSplit {
   if (n === undefined || n >= split.count) return split;
-  return { count: n, labels: split.labels.subarray(0, n), image: (i: number) => split.image(i) };
+  const labels = split.labels.subarray(0, n);
+  const limited: ImageSplit = { count: n, labels, image: (i: number) => split.image(i) };
+  if (split.source) limited.source = () => ({ ...split.source!(), count: n, labels });
+  return limited;
 }
 
 /** Per-channel mean and std (population) over a split, in [0, 1] units. */

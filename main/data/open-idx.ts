@@ -1,12 +1,14 @@
-// Open an MNIST-style idx folder directly as an in-memory ImageSet.
-import { createHash } from 'node:crypto';
+// Open an MNIST-style idx folder directly as an in-memory ImageSet (no import needed: the
+// files are already what training reads). Its sha256 is the library's: importing the same
+// folder gives the same checksum.
 import { basename, resolve } from 'node:path';
 import { EffconvError } from '../contract/errors';
-import { channelStats, MemorySplit, type ImageSet } from './image-set';
+import { channelStats, MemorySplit, sharedBytes, type ImageSet } from './image-set';
+import { DIGIT_CLASSES, FASHION_MNIST_CLASSES } from './importers/class-names';
 import { findIdxFiles, readIdxSplit } from './importers/idx';
+import { checkIdxLabels } from './importers/idx-import';
+import { datasetChecksum, labelBytes, sha256Hex } from './library/record';
 
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-export const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export function openIdxFolder(dir: string, name?: string): ImageSet {
   const files = findIdxFiles(dir);
@@ -18,14 +20,21 @@ export function openIdxFolder(dir: string, name?: string): ImageSet {
   if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {
     throw new EffconvError('DATASET_MALFORMED', `${dir}: train images are ${train.images.rows}×${train.images.cols} but test images are ${test.images.rows}×${test.images.cols}`, dir);
   }
-  const classes = Math.max(...train.labels, ...test.labels) + 1;
-  if (classes > 256) throw new EffconvError('DATASET_MALFORMED', `${files.train.labels}: label ${classes - 1} out of range`, files.train.labels);
+  const classes = checkIdxLabels(train.labels, test.labels, files.train.labels, files.test.labels);
   const fashion = /fashion/i.test(resolve(dir));
   const per = train.images.rows * train.images.cols;
-  const trainSplit = new MemorySplit(train.images.pixels, Uint16Array.from(train.labels), per);
-  const testSplit = new MemorySplit(test.images.pixels, Uint16Array.from(test.labels), per);
-  const hash = createHash('sha256');
-  for (const part of [train.images.pixels, train.labels, test.images.pixels, test.labels]) hash.update(part);
+  // Shared memory, so the background batch worker reads the same pixels without a copy.
+  const shared = (src: Uint8Array) => {
+    const out = sharedBytes(src.length);
+    out.set(src);
+    return out;
+  };
+  const trainSplit = new MemorySplit(shared(train.images.pixels), Uint16Array.from(train.labels), per);
+  const testSplit = new MemorySplit(shared(test.images.pixels), Uint16Array.from(test.labels), per);
+  const sha256 = datasetChecksum({ height: train.images.rows, width: train.images.cols, channels: 1 }, [
+    { name: 'train', pixels: sha256Hex(trainSplit.pixels), labels: sha256Hex(labelBytes(trainSplit.labels)) },
+    { name: 'test', pixels: sha256Hex(testSplit.pixels), labels: sha256Hex(labelBytes(testSplit.labels)) },
+  ]);
   const stats = channelStats(trainSplit, 1);
   return {
     name: name ?? (fashion ? 'fashion-mnist' : basename(resolve(dir))),
@@ -33,11 +42,11 @@ export function openIdxFolder(dir: string, name?: string): ImageSet {
     width: train.images.cols,
     channels: 1,
     classes,
-    classNames: classes === 10 ? (fashion ? FASHION_MNIST_CLASSES : DIGIT_CLASSES) : Array.from({ length: classes }, (_, i) => String(i)),
+    classNames: classes === 10 ? [...(fashion ? FASHION_MNIST_CLASSES : DIGIT_CLASSES)] : Array.from({ length: classes }, (_, i) => String(i)),
     mean: stats.mean,
     std: stats.std,
     flipSafe: false,
-    sha256: hash.digest('hex'),
+    sha256,
     train: trainSplit,
     test: testSplit,
   };

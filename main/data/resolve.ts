@@ -1,9 +1,17 @@
-// Turn the user's --dataset (a known name or a path) into an opened ImageSet.
-import { existsSync, statSync } from 'node:fs';
+// Turn the user's --dataset into an opened ImageSet: a library name first, then the
+// fashion-mnist alias (Debian's package), then a path. A folder of idx files opens directly;
+// any other data set is imported once (effconv dataset import PATH) and used by name.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EffconvError } from '../contract/errors';
 import type { ImageSet } from './image-set';
+import { findIdxFiles } from './importers/idx';
+import { findDataset, listDatasets } from './library/catalog';
+import { libraryRoot, looksLikeName, removeLeftovers } from './library/layout';
+import { openLibraryDataset } from './library/open';
 import { openIdxFolder } from './open-idx';
+import { detectFormat } from './importers/detect';
+import { openTree } from './sources/tree';
 
 /** Where Debian's dataset-fashion-mnist package puts the files. */
 export const DEBIAN_FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
@@ -13,13 +21,27 @@ const WELL_KNOWN: Record<string, string> = {
 };
 
 export function openDataset(spec: string): ImageSet {
+  removeLeftovers();
+  if (looksLikeName(spec) && findDataset(spec)) return openLibraryDataset(spec);
   const known = WELL_KNOWN[spec.toLowerCase()];
   if (known && existsSync(known)) return openIdxFolder(known, spec.toLowerCase());
   const path = resolve(spec);
   if (!existsSync(path)) {
-    const hint = known ? ` (expected at ${known}: apt-get install dataset-fashion-mnist)` : '';
-    throw new EffconvError('DATASET_NOT_FOUND', `dataset "${spec}" not found${hint}`, spec);
+    const names = listDatasets().map((d) => d.name);
+    const hint = known ? ` (expected at ${known}: apt-get install dataset-fashion-mnist, or import it)` : '';
+    const library = names.length ? `; the library (${libraryRoot()}) has: ${names.join(', ')}` : `; the library (${libraryRoot()}) is empty`;
+    throw new EffconvError('DATASET_NOT_FOUND', `dataset "${spec}" not found: no library entry or path of that name${hint}${library}`, spec);
   }
-  if (!statSync(path).isDirectory()) throw new EffconvError('DATASET_NOT_FOUND', `${path}: not a folder of idx files`, path);
-  return openIdxFolder(path);
+  if (findIdxFiles(path)) return openIdxFolder(path);
+  throw new EffconvError('DATASET_NOT_FOUND', `${path} is not opened directly (only folders of idx files are): import it once with \`effconv dataset import ${spec}\`, then use --dataset with its name`, path);
+}
+
+/** What format a path holds, for messages and the UI's import dialog (detection only, nothing is read but names). */
+export async function describePath(path: string): Promise<{ format: string; root: string }> {
+  const tree = await openTree(path);
+  try {
+    return detectFormat(tree);
+  } finally {
+    tree.close();
+  }
 }

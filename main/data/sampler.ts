@@ -1,14 +1,17 @@
 // Mini-batches for training and evaluation: seeded shuffles, random crop with zero padding,
 // optional horizontal flip, and normalisation by the set's mean/std through a lookup table.
-// A training batch is a pure function of (seed, epoch, index), so resumed runs see the same data.
+// A training batch is a pure function of (seed, epoch, index), so resumed runs see the same data;
+// the trainer's prefetch hint lets a worker thread build the next batch during the current step.
 import { Rng } from '../engine/rng';
 import type { Batch, EvalBatches, ImageShape, TrainBatches } from '../engine/train/batch-source';
+import { BatchWorker, type Augment, type SamplerMeta } from './background-batches';
 import type { ImageSetMeta, ImageSplit } from './image-set';
 
-export interface Augment {
-  /** Zero padding before a random crop back to the input size; 0 = no crop. */
-  crop: number;
-  flip: boolean;
+export type { Augment } from './background-batches';
+
+export interface SamplerOptions {
+  /** Build prefetched batches on a worker thread (default true; needs a split that can be shared). */
+  background?: boolean;
 }
 
 /** lut[c·256 + v] = (v/255 − mean_c) / std_c */
@@ -62,14 +65,23 @@ export class TrainSampler implements TrainBatches {
   readonly batchesPerEpoch: number;
   private readonly lut: Float32Array;
   private perm: { epoch: number; order: Uint32Array } | null = null;
+  private readonly meta: SamplerMeta;
+  private worker: BatchWorker | null = null;
+  private backgroundOff: boolean;
+  private readonly pending = new Map<string, Promise<Batch>>();
+  /** Batches that came from the worker thread (diagnostics and tests). */
+  servedInBackground = 0;
 
   constructor(
-    meta: ImageSetMeta,
+    meta: SamplerMeta,
     private readonly split: ImageSplit,
     batchSize: number,
     private readonly seed: number,
     readonly augment: Augment,
+    options: SamplerOptions = {},
   ) {
+    this.meta = { height: meta.height, width: meta.width, channels: meta.channels, classes: meta.classes, mean: [...meta.mean], std: [...meta.std] };
+    this.backgroundOff = options.background === false || !split.source;
     this.shape = { height: meta.height, width: meta.width, channels: meta.channels };
     this.classes = meta.classes;
     this.batchSize = Math.min(batchSize, split.count);
@@ -103,8 +115,47 @@ export class TrainSampler implements TrainBatches {
     return { x, labels, size: n };
   }
 
+  /** Start building (epoch, index) on the worker thread; batch() picks it up. */
+  prefetch(epoch: number, index: number): void {
+    if (this.backgroundOff || index < 0 || index >= this.batchesPerEpoch) return;
+    const key = `${epoch}:${index}`;
+    if (this.pending.has(key)) return;
+    if (!this.worker || this.worker.closed) {
+      this.worker = BatchWorker.start({ meta: this.meta, source: this.split.source!(), batchSize: this.batchSize, seed: this.seed, augment: { ...this.augment } });
+      if (!this.worker) {
+        this.backgroundOff = true;
+        return;
+      }
+    }
+    if (this.pending.size >= 4) this.pending.delete(this.pending.keys().next().value!);
+    const p = this.worker.request(epoch, index);
+    p.catch(() => {}); // a failed prefetch is rebuilt in place by batch()
+    this.pending.set(key, p);
+  }
+
   async batch(epoch: number, index: number): Promise<Batch> {
+    const key = `${epoch}:${index}`;
+    const p = this.pending.get(key);
+    if (p) {
+      this.pending.delete(key);
+      try {
+        const b = await p;
+        this.servedInBackground += 1;
+        return b;
+      } catch {
+        // The worker died: build batches here from now on (same function, same batches).
+        this.backgroundOff = true;
+      }
+    }
     return this.batchSync(epoch, index);
+  }
+
+  /** Stop the worker thread (it also stops by itself after 10 s without requests). */
+  async close(): Promise<void> {
+    this.pending.clear();
+    const w = this.worker;
+    this.worker = null;
+    await w?.close();
   }
 }
 

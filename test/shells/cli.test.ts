@@ -15,7 +15,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'effconv-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function effconv(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), ...args], { encoding: 'utf8', timeout: 600_000 });
+  // Runs are recorded in EFFCONV_HOME's database: keep them out of the user's own.
+  const env = { ...process.env, EFFCONV_HOME: join(tmp, 'home') };
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), ...args], { encoding: 'utf8', timeout: 600_000, env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

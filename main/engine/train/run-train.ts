@@ -33,6 +33,8 @@ export interface TrainOutcome {
 export interface TrainRunControl {
   model?: PlainModel;
   start?: LoopPosition;
+  /** The test result of the last finished epoch, when resuming (what the run reports if no epoch is left). */
+  lastEval?: EvalResult | null;
   checkpoint?: (model: PlainModel, next: LoopPosition, reason: 'epoch' | 'timer' | 'pause', last: EvalResult | null) => Promise<void>;
   wantsCheckpoint?: () => 'timer' | 'pause' | null;
   /** Called once at the end with the trained model, before it is disposed (to save weights). */
@@ -59,7 +61,7 @@ export async function runTrain(
     const start = control.start ?? { epoch: 0, index: 0 };
     const timer = new StepTimer();
     emit({ type: 'stage', stage: 2, status: 'start', epochs: o.epochs, totalSteps, backend: o.backend, params, sizes: o.sizes });
-    let last: EvalResult | null = null;
+    let last: EvalResult | null = control.lastEval ?? null;
     let trainSeconds = 0;
     let epochsTimed = 0;
     for (let epoch = start.epoch; epoch < o.epochs; epoch++) {

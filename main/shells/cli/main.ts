@@ -1,7 +1,13 @@
 // effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
 import { EffconvError, type ErrorCode } from '../../contract/errors';
+import { configCommand } from './commands/config';
+import { datasetCommand } from './commands/dataset';
 import { doctorCommand } from './commands/doctor';
+import { exportCommand } from './commands/export';
+import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
+import { runsCommand } from './commands/runs';
+import { showCommand } from './commands/show';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
@@ -10,6 +16,19 @@ usage:
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
   effconv train  --config DIR/config.json --dataset D [options]   stage 2 from a config
+  effconv export RUN [--format F] [--out PATH] [--force] [--json]
+                 a finished run (its folder or config.json) as F = config | pytorch | onnx |
+                 tfjs | report | all (default all)
+  effconv config validate FILE [--json]       check a config: schema, channel chain, sizes, params
+  effconv train  --from-run RUN [options]     stage 2 from a recorded run's learned config
+  effconv runs   [--experiment X] [--status S[,S]] [--limit N] [--offset N] [--json]
+                                              the recorded runs, newest first
+  effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
+  effconv resume RUN                          continue a paused, interrupted, failed or cancelled
+                                              run from its last checkpoint
+  effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
+  effconv dataset list | show NAME | remove NAME | verify NAME [--json]
+  effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
 
 run options:
   --backbone resnet20|resnet32|resnet44|resnet56|resnetN|wrn-28-1 (default resnet20)
@@ -19,14 +38,35 @@ run options:
   --backend auto|tensorflow|webgpu|wasm|cpu (auto)
   --limit-train N  --limit-test N   use only the first N images of a split
   --crop P  --flip/--no-flip         augmentation (default: pad 4 crop for ≥32 px, 2 below; flip for photos)
-  --out DIR                          where config.json and metrics.jsonl go
+  --name NAME                        the experiment to record the run in (default: backbone · dataset · budget)
+  --out DIR                          also write config.json and metrics.jsonl here (they always go
+                                     to the run's folder under EFFCONV_HOME/runs)
+  --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
+  --dataset takes a library name, fashion-mnist, or a folder of idx files
+
+import options (format auto-detected: idx, cifar10, cifar100, stl10, imagenet32, image-folder):
+  --name N                 library name (default from the format or the folder)
+  --format F               skip detection
+  --size S                 square size; image folders default to their common square size, else 32
+  --fit cover|contain|fill non-square images: resize the short side and centre-crop (default), pad, or stretch
+  --test-fraction F        held out per class when the source has no test split (0.1)
+  --seed N                 seed of the held-out choice and the stored order (0)
+  --channels 1|3           force grayscale or RGB (default: gray only if every image is)
+  --labels fine|coarse     CIFAR-100 labels (fine)
+  --unlabeled              STL-10: also store the unlabeled split
+  --flip/--no-flip         whether horizontal flips are safe by default (off for idx sets)
+  --strict                 fail on the first unreadable or non-image file instead of skipping it
+  --replace                replace an entry of the same name
+  --json  --quiet
 `;
 
 const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
-  BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, CANCELLED: 130,
+  RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
+  BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
+  EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,12 +75,24 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'doctor':
         return await doctorCommand(rest);
+      case 'dataset':
+        return await datasetCommand(rest);
       case 'run':
         return await runCommand(rest, 'both');
       case 'search':
         return await runCommand(rest, 'search');
       case 'train':
         return await runCommand(rest, 'train');
+      case 'export':
+        return await exportCommand(rest);
+      case 'config':
+        return await configCommand(rest);
+      case 'runs':
+        return await runsCommand(rest);
+      case 'show':
+        return await showCommand(rest);
+      case 'resume':
+        return await resumeCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -51,3 +51,13 @@ test('d(Σ mask)/dv matches central finite differences', async () => {
     assert.ok(Math.abs(analytic - numeric) < 1e-3 * Math.max(1, Math.abs(numeric)), `v=${v}: ${analytic} vs ${numeric}`);
   }
 });
+
+test('kernel maps average |w| over channels per position (hand example)', async () => {
+  await initBackend('cpu');
+  const { kernelMaps } = await import('../../../main/engine/models/kernel-maps');
+  // 2×2 kernel, 1 input, 2 output channels: position (0,0) has weights 1 and −3 → mean |w| = 2
+  const w = tf.tensor4d([1, -3, 0.5, 0.5, -2, 0, 4, -4], [2, 2, 1, 2]);
+  const [m] = await kernelMaps(['stage1.block1.conv1'], [w]);
+  assert.deepEqual(m, { name: 'stage1.block1.conv1', size: 2, values: [2, 0.5, 1, 4] });
+  w.dispose();
+});

@@ -1,15 +1,17 @@
-// effconv run | search | train: one run in this process, with console progress, writing
-// DIR/metrics.jsonl as it goes and DIR/config.json at the end.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// effconv run | search | train: one run in this process, recorded in the experiment database
+// (so it shows up in the GUI and can be resumed), with console progress, writing
+// metrics.jsonl as it goes and config.json at the end (in the run's folder, and --out DIR).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { EffconvError } from '../../../contract/errors';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../contract/run';
 import { parseBackendName } from '../../../engine/backends/init';
-import { formatParams } from '../../../engine/models/params';
-import { executeRun } from '../../../api/pipeline';
-import { RunOutputs } from '../../../api/run-outputs';
+import { learnedConfig } from '../../../api/learned-config';
+import { claimForThisProcess, createRun, openRunStore } from '../../../api/runs';
+import { getRunDetail } from '../../../store';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
-import { ConsoleProgress } from '../progress';
+import { runInConsole } from '../run-console';
+import { runIdArg } from './run-id';
 
 const RUN_FLAGS = {
   backbone: { type: 'string' },
@@ -27,23 +29,23 @@ const RUN_FLAGS = {
   flip: { type: 'boolean' },
   lr: { type: 'string' },
   config: { type: 'string' },
+  'from-run': { type: 'string' },
   out: { type: 'string' },
+  name: { type: 'string' },
+  'checkpoint-minutes': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
 
-function readConfigFile(path: string): unknown {
+function readConfigFile(given: string): unknown {
+  // A run folder stands for its config.json.
+  const path = existsSync(given) && statSync(given).isDirectory() ? join(given, 'config.json') : given;
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message;
     throw new EffconvError('CONFIG_INVALID', `${path}: ${reason}`, path);
   }
-}
-
-function defaultOutDir(stages: RunStages): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return resolve(`effconv-${stages === 'train' ? 'train' : stages === 'search' ? 'search' : 'run'}-${stamp}`);
 }
 
 export function runOptionsFromFlags(v: Record<string, string | boolean | undefined>, stages: RunStages): RunOptions {
@@ -73,37 +75,27 @@ export function runOptionsFromFlags(v: Record<string, string | boolean | undefin
 export async function runCommand(argv: string[], stages: RunStages): Promise<number> {
   const { values } = parse(argv, RUN_FLAGS);
   const v = values as Record<string, string | boolean | undefined>;
-  if (stages === 'train' && typeof v.config !== 'string') throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json', 'config');
-  const opts = runOptionsFromFlags(v, stages);
-  const out = new RunOutputs(typeof v.out === 'string' ? resolve(v.out) : defaultOutDir(stages));
-  const progress = new ConsoleProgress(process.stderr, Boolean(process.stderr.isTTY), Boolean(v.quiet));
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    progress.event({ type: 'log', level: 'warn', message: 'stopping after the current step (Ctrl-C again to quit at once)' });
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const fromRun = typeof v['from-run'] === 'string' ? runIdArg(v['from-run']) : null;
+  if (fromRun !== null && (stages !== 'train' || v.config !== undefined)) throw new EffconvError('INVALID_ARGUMENT', '--from-run goes with effconv train, instead of --config', 'from-run');
+  if (stages === 'train' && typeof v.config !== 'string' && fromRun === null) throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json or --from-run RUN', 'config');
+  const checkpointMinutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
+  const store = openRunStore();
   try {
-    const r = await executeRun(opts, {
-      signal: abort.signal,
-      onEvent: (e) => {
-        out.write(e);
-        progress.event(e);
-      },
-    });
-    progress.end();
-    const path = out.writeConfig(r.config);
-    const s = r.summary;
-    const acc = s.top1 != null ? `, top-1 ${(s.top1 * 100).toFixed(2)}%${s.top5 != null ? `, top-5 ${(s.top5 * 100).toFixed(2)}%` : ''}` : '';
-    process.stderr.write(`sizes ${s.sizes.join(' ')}; ${formatParams(s.params)} params${s.budget ? ` (budget ${formatParams(s.budget)})` : ''}${acc}\nwrote ${path}\n`);
-    if (v.json) process.stdout.write(JSON.stringify({ ...s, out: out.dir }, null, 2) + '\n');
-    return 0;
+    let opts: RunOptions;
+    let experiment: string | number | undefined = typeof v.name === 'string' ? v.name : undefined;
+    if (fromRun !== null) {
+      // Retrain a recorded run's learned CNN: its dataset unless --dataset, recorded as its child in its experiment.
+      const parent = getRunDetail(store, fromRun);
+      opts = runOptionsFromFlags({ ...v, dataset: v.dataset ?? parent.options.dataset }, stages);
+      opts.config = learnedConfig(store, fromRun);
+      experiment ??= parent.experimentId;
+    } else {
+      opts = runOptionsFromFlags(v, stages);
+    }
+    const run = createRun(store, { options: opts, experiment, parentRunId: fromRun, outDir: typeof v.out === 'string' ? v.out : null });
+    claimForThisProcess(store, run.id);
+    return await runInConsole(store, run.id, { json: Boolean(v.json), quiet: Boolean(v.quiet), checkpointMinutes });
   } finally {
-    progress.end();
-    out.close();
-    process.off('SIGINT', onSigint);
+    store.close();
   }
 }

@@ -1,0 +1,19 @@
+// The API's method names on their own (no zod), for the sandboxed preload, which may
+// require nothing but electron, to check channel names.
+export const API_METHOD_NAMES = [
+  'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'cancelJob', 'removeDataset',
+  'budgetRange', 'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
+  'startRun', 'retrainRun', 'pauseRun', 'resumeRun', 'cancelRun', 'deleteRun', 'deleteExperiment', 'exportRun', 'metricsCsv',
+] as const;
+
+export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
+
+export function isApiMethod(name: unknown): name is ApiMethodName {
+  return typeof name === 'string' && (API_METHOD_NAMES as readonly string[]).includes(name);
+}
+
+/** The reply envelope every transport uses, so error codes survive the crossing. */
+export type CallReply = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; detail: string } };
+
+export const IPC_CALL = 'effconv:call';
+export const IPC_EVENT = 'effconv:event';

@@ -1,0 +1,70 @@
+// MNIST-style idx files (MNIST, Fashion-MNIST, EMNIST, KMNIST…) from a folder or an archive.
+import { EffconvError } from '../../contract/errors';
+import type { ImportContext, ImportedSet } from '../library/import-context';
+import { DIGIT_CLASSES, FASHION_MNIST_CLASSES } from './class-names';
+import { readFiles, targetShape, writeImages } from './emit';
+import { parseIdxImages, parseIdxLabels } from './idx';
+
+const NAMES = {
+  trainImages: /^train-images[-.]idx3-ubyte(\.gz)?$/,
+  trainLabels: /^train-labels[-.]idx1-ubyte(\.gz)?$/,
+  testImages: /^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/,
+  testLabels: /^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/,
+};
+
+function malformed(where: string, reason: string): EffconvError {
+  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
+}
+
+/**
+ * Classes are inferred as max label + 1 (idx has no class count); a label beyond the others
+ * (a class with no training image below it) is reported as out of range.
+ */
+export function checkIdxLabels(train: Uint8Array, test: Uint8Array, trainFile: string, testFile: string): number {
+  const counts = new Array(256).fill(0);
+  for (const l of train) counts[l] += 1;
+  let classes = 0;
+  for (const l of train) classes = Math.max(classes, l + 1);
+  for (let i = 0; i < test.length; i++) {
+    if (test[i] >= classes) throw malformed(testFile, `label ${test[i]} of image ${i} is out of range: the training labels are 0…${classes - 1}`);
+  }
+  const missing = counts.slice(0, classes).flatMap((c, k) => (c === 0 ? [k] : []));
+  if (missing.length > 0) {
+    const bad = train.findIndex((l) => l > missing[0]);
+    throw malformed(trainFile, `label ${train[bad]} of image ${bad} is out of range: no image has label${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''} below it`);
+  }
+  return classes;
+}
+
+export async function importIdx(ctx: ImportContext): Promise<ImportedSet> {
+  const prefix = ctx.root ? ctx.root + '/' : '';
+  const find = (re: RegExp): string => {
+    const e = ctx.tree.entries.find((x) => x.path.startsWith(prefix) && !x.path.slice(prefix.length).includes('/') && re.test(x.path.slice(prefix.length)));
+    if (!e) throw new EffconvError('DATASET_NOT_FOUND', `${ctx.tree.describe(ctx.root)}: no file matching ${re.source}`, ctx.tree.source);
+    return e.path;
+  };
+  const paths = { trainImages: find(NAMES.trainImages), trainLabels: find(NAMES.trainLabels), testImages: find(NAMES.testImages), testLabels: find(NAMES.testLabels) };
+  const files = await readFiles(ctx, Object.values(paths));
+  const d = (p: string) => ctx.tree.describe(p);
+  const split = (images: string, labels: string) => {
+    const im = parseIdxImages(files.get(images)!, d(images));
+    const lb = parseIdxLabels(files.get(labels)!, d(labels));
+    if (im.count !== lb.length) throw malformed(d(labels), `${lb.length} labels for ${im.count} images in ${d(images)}`);
+    return { im, lb };
+  };
+  const train = split(paths.trainImages, paths.trainLabels);
+  const test = split(paths.testImages, paths.testLabels);
+  if (train.im.rows !== test.im.rows || train.im.cols !== test.im.cols) {
+    throw malformed(d(paths.testImages), `test images are ${test.im.rows}×${test.im.cols} but train images are ${train.im.rows}×${train.im.cols}`);
+  }
+  const classes = checkIdxLabels(train.lb, test.lb, d(paths.trainLabels), d(paths.testLabels));
+  const native = { height: train.im.rows, width: train.im.cols, channels: 1 };
+  const shape = targetShape(ctx, native);
+  ctx.progress.start('write', train.im.count + test.im.count);
+  await writeImages(ctx, ctx.split('train', shape), train.im.pixels, train.lb, native);
+  await writeImages(ctx, ctx.split('test', shape), test.im.pixels, test.lb, native);
+  const fashion = /fashion/i.test(ctx.tree.source + '/' + ctx.root);
+  const classNames = classes === 10 ? (fashion ? FASHION_MNIST_CLASSES : DIGIT_CLASSES) : Array.from({ length: classes }, (_, i) => String(i));
+  // Flips change digits and (per the EffConv recipe) are not used for Fashion-MNIST.
+  return { sourceFormat: 'idx', classNames: [...classNames], flipSafe: ctx.options.flip ?? false };
+}

@@ -1,0 +1,79 @@
+// Where library entries live, what a valid name is, and the temporary folders that make an
+// import all-or-nothing: an import writes into datasetsDir()/.import-<pid>-<id>/ and renames
+// it to datasetsDir()/<name>/ last; a removal renames the entry to .remove-… before deleting.
+// Folders left by a process that died (killed, crashed) are removed by the next one.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { datasetsDir } from '../../common/paths';
+import { EffconvError } from '../../contract/errors';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+const TEMP = /^\.(import|remove)-(\d+)-[0-9a-f]+$/;
+
+export function checkDatasetName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new EffconvError('INVALID_ARGUMENT', `dataset name "${name}" is not valid: use 1–64 letters, digits, ".", "_", "+" or "-", starting with a letter or digit`, 'name');
+  }
+  return name;
+}
+
+/** True when `spec` could be a library name rather than a path. */
+export function looksLikeName(spec: string): boolean {
+  return NAME.test(spec) && !spec.includes('/') && !spec.includes('\\');
+}
+
+export const libraryRoot = (): string => datasetsDir();
+export const entryDir = (name: string): string => join(datasetsDir(), name);
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Delete what killed imports and removals left behind (their process is gone). */
+export function removeLeftovers(): string[] {
+  const root = datasetsDir();
+  if (!existsSync(root)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(root)) {
+    const m = TEMP.exec(name);
+    if (!m) continue;
+    if (m[1] === 'import' && processAlive(Number(m[2]))) continue;
+    if (m[1] === 'remove' && Number(m[2]) === process.pid) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+export interface ImportFolder {
+  dir: string;
+  /** Remove the folder (after a failure, a cancel, or a duplicate). */
+  discard(): void;
+}
+
+export function createImportFolder(source: string): ImportFolder {
+  const root = datasetsDir();
+  mkdirSync(root, { recursive: true });
+  const dir = join(root, `.import-${process.pid}-${randomBytes(6).toString('hex')}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'importing.json'), JSON.stringify({ pid: process.pid, source, startedAt: new Date().toISOString() }) + '\n');
+  return { dir, discard: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Move an entry out of sight in one rename; returns where it went (delete that next). */
+export function moveEntryAside(name: string): string {
+  const to = join(datasetsDir(), `.remove-${process.pid}-${randomBytes(6).toString('hex')}`);
+  renameSync(entryDir(name), to);
+  return to;
+}
+
+export function deleteEntry(name: string): void {
+  rmSync(moveEntryAside(name), { recursive: true, force: true });
+}

@@ -1,0 +1,200 @@
+// A zip reader over a file with random access (what .npz files and zipped image folders are).
+// The central directory gives every entry's name, method and sizes, zip64 included (numpy
+// writes zip64 fields even for small arrays); data is read stored or inflated, CRC-checked.
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { EffconvError } from '../../contract/errors';
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  flags: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+}
+
+const EOCD = 0x06054b50;
+const EOCD64 = 0x06064b50;
+const EOCD64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const MAX32 = 0xffffffff;
+
+function malformed(file: string, reason: string): EffconvError {
+  return new EffconvError('DATASET_MALFORMED', `${basename(file)}: ${reason}`, `${file}: ${reason}`);
+}
+
+export class ZipFile {
+  private fd: number | null;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    readonly entries: readonly ZipEntry[],
+  ) {
+    this.fd = fd;
+  }
+
+  static open(path: string): ZipFile {
+    const fd = openSync(path, 'r');
+    try {
+      return new ZipFile(path, fd, readCentralDirectory(path, fd));
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  find(name: string): ZipEntry | undefined {
+    return this.entries.find((e) => e.name === name);
+  }
+
+  private read(offset: number, length: number): Buffer {
+    if (this.fd === null) throw new Error(`${this.path}: zip file is closed`);
+    const buf = Buffer.alloc(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(this.fd, buf, got, length - got, offset + got);
+      if (n === 0) throw malformed(this.path, `truncated: entry data ends at byte ${offset + got} of the file`);
+      got += n;
+    }
+    return buf;
+  }
+
+  /** Where the entry's (compressed) bytes start: after its local header, whose extra field may differ from the central one. */
+  dataOffset(e: ZipEntry): number {
+    const h = this.read(e.localOffset, 30);
+    if (h.readUInt32LE(0) !== LOCAL) throw malformed(this.path, `entry "${e.name}": no local header at offset ${e.localOffset}`);
+    return e.localOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
+  }
+
+  private checkSupported(e: ZipEntry): void {
+    if (e.flags & 1) throw malformed(this.path, `entry "${e.name}" is encrypted`);
+    if (e.method !== 0 && e.method !== 8) throw malformed(this.path, `entry "${e.name}" uses compression method ${e.method} (only stored and deflate are supported)`);
+  }
+
+  /** The whole entry, inflated and CRC-checked. For entries that fit in memory. */
+  readEntry(e: ZipEntry): Buffer {
+    this.checkSupported(e);
+    const raw = this.read(this.dataOffset(e), e.compressedSize);
+    let data: Buffer;
+    try {
+      data = e.method === 0 ? raw : inflateRawSync(raw);
+    } catch (err) {
+      throw malformed(this.path, `entry "${e.name}": deflate data is corrupt (${(err as Error).message})`);
+    }
+    this.verify(e, data.length, crc32(data));
+    return data;
+  }
+
+  /** The entry's bytes as chunks, inflated on the way; the CRC and size are checked at the end. */
+  async *streamEntry(e: ZipEntry, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    this.checkSupported(e);
+    const start = this.dataOffset(e);
+    const file = createReadStream(this.path, { start, end: start + e.compressedSize - 1, highWaterMark: 1 << 20 });
+    const source = e.method === 0 ? file : file.pipe(createInflateRaw({ chunkSize: 1 << 20 }));
+    if (e.method === 8) file.on('error', (err) => source.destroy(err));
+    let crc = 0;
+    let size = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        if (signal?.aborted) break;
+        crc = crc32(chunk, crc);
+        size += chunk.length;
+        yield chunk;
+      }
+    } catch (err) {
+      throw malformed(this.path, `entry "${e.name}": data is corrupt or truncated (${(err as Error).message})`);
+    } finally {
+      file.destroy();
+      source.destroy();
+    }
+    if (!signal?.aborted) this.verify(e, size, crc);
+  }
+
+  private verify(e: ZipEntry, size: number, crc: number): void {
+    if (size !== e.size) throw malformed(this.path, `entry "${e.name}": ${size} bytes, the directory says ${e.size} (truncated or corrupt)`);
+    if (crc >>> 0 !== e.crc >>> 0) throw malformed(this.path, `entry "${e.name}": CRC-32 mismatch (corrupt data)`);
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  const n = readSync(fd, buf, 0, length, offset);
+  return buf.subarray(0, n);
+}
+
+function readCentralDirectory(path: string, fd: number): ZipEntry[] {
+  const size = fstatSync(fd).size;
+  const tailLength = Math.min(size, 22 + 65535);
+  const tail = readAt(fd, size - tailLength, tailLength);
+  let at = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === EOCD) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) throw malformed(path, 'not a zip file (no end-of-central-directory record; the file may be truncated)');
+  let count = tail.readUInt16LE(at + 10);
+  let cdSize = tail.readUInt32LE(at + 12);
+  let cdOffset = tail.readUInt32LE(at + 16);
+  if (count === 0xffff || cdSize === MAX32 || cdOffset === MAX32) {
+    const locAt = size - tailLength + at - 20;
+    const loc = locAt >= 0 ? readAt(fd, locAt, 20) : Buffer.alloc(0);
+    if (loc.length < 20 || loc.readUInt32LE(0) !== EOCD64_LOCATOR) throw malformed(path, 'zip64 end-of-central-directory locator missing');
+    const e64 = readAt(fd, Number(loc.readBigUInt64LE(8)), 56);
+    if (e64.length < 56 || e64.readUInt32LE(0) !== EOCD64) throw malformed(path, 'zip64 end-of-central-directory record missing');
+    count = Number(e64.readBigUInt64LE(32));
+    cdSize = Number(e64.readBigUInt64LE(40));
+    cdOffset = Number(e64.readBigUInt64LE(48));
+  }
+  if (cdOffset + cdSize > size) throw malformed(path, `truncated: the central directory (at ${cdOffset}, ${cdSize} bytes) lies past the end of the ${size}-byte file`);
+  const cd = readAt(fd, cdOffset, cdSize);
+  const entries: ZipEntry[] = [];
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw malformed(path, `central directory entry ${i} is damaged`);
+    const flags = cd.readUInt16LE(p + 8);
+    const nameLength = cd.readUInt16LE(p + 28);
+    const extraLength = cd.readUInt16LE(p + 30);
+    const commentLength = cd.readUInt16LE(p + 32);
+    const nameBytes = cd.subarray(p + 46, p + 46 + nameLength);
+    // Bit 11 says UTF-8; older tools write CP437, which agrees with UTF-8 on ASCII names.
+    const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
+    const size32 = cd.readUInt32LE(p + 24);
+    const compressed32 = cd.readUInt32LE(p + 20);
+    const offset32 = cd.readUInt32LE(p + 42);
+    let size64: number = size32;
+    let compressed64: number = compressed32;
+    let offset64: number = offset32;
+    const extra = cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength);
+    for (let x = 0; x + 4 <= extra.length; ) {
+      const id = extra.readUInt16LE(x);
+      const len = extra.readUInt16LE(x + 2);
+      if (id === 0x0001) {
+        let q = x + 4;
+        const next = (): number => {
+          const v = Number(extra.readBigUInt64LE(q));
+          q += 8;
+          return v;
+        };
+        if (size32 === MAX32) size64 = next();
+        if (compressed32 === MAX32) compressed64 = next();
+        if (offset32 === MAX32) offset64 = next();
+      }
+      x += 4 + len;
+    }
+    entries.push({ name, method: cd.readUInt16LE(p + 10), flags, crc: cd.readUInt32LE(p + 16), compressedSize: compressed64, size: size64, localOffset: offset64 });
+    p += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}

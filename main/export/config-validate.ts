@@ -1,0 +1,86 @@
+// `effconv config validate`: a config file is checked against its JSON Schema (ajv, draft
+// 2020-12), then against the rules a schema cannot say (the channel chain of the backbone,
+// params.total equal to the count). The first wrong field is named, as "layers[2].kernel".
+import { readFileSync } from 'node:fs';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { EffconvConfig } from '../contract/config';
+import schema from '../contract/config.schema.json';
+import { EffconvError } from '../contract/errors';
+import { checkConfig } from '../engine/config';
+import type { NetworkSpec } from '../engine/models/backbone';
+
+let validator: ValidateFunction | null = null;
+
+function compiled(): ValidateFunction {
+  validator ??= new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true }).compile(schema);
+  return validator;
+}
+
+/** "/layers/2/kernel" → "layers[2].kernel". */
+export function fieldName(pointer: string, child?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) parts.push(child);
+  let out = '';
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  return out || '(root)';
+}
+
+function valueAt(doc: unknown, pointer: string): unknown {
+  let v = doc;
+  for (const p of pointer.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[p];
+  return v;
+}
+
+function schemaError(e: ErrorObject, doc: unknown): EffconvError {
+  if (e.keyword === 'required') {
+    const field = fieldName(e.instancePath, (e.params as { missingProperty: string }).missingProperty);
+    return new EffconvError('CONFIG_INVALID', `${field}: is required`, field);
+  }
+  if (e.keyword === 'additionalProperties') {
+    const field = fieldName(e.instancePath, (e.params as { additionalProperty: string }).additionalProperty);
+    return new EffconvError('CONFIG_INVALID', `${field}: is not a field of effconv.config v1`, field);
+  }
+  const field = fieldName(e.instancePath);
+  const allowed = e.keyword === 'enum' ? ` ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` : '';
+  const got = JSON.stringify(valueAt(doc, e.instancePath));
+  return new EffconvError('CONFIG_INVALID', `${field}: ${e.message}${allowed}, got ${got && got.length > 80 ? got.slice(0, 77) + '…' : got}`, field);
+}
+
+export interface ValidConfig {
+  config: EffconvConfig;
+  net: NetworkSpec;
+  sizes: number[];
+}
+
+/** Schema, then semantics; throws CONFIG_INVALID naming the first wrong field. */
+export function validateConfig(doc: unknown): ValidConfig {
+  const validate = compiled();
+  if (!validate(doc)) throw schemaError(validate.errors![0], doc);
+  return checkConfig(doc);
+}
+
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new EffconvError('CONFIG_INVALID', `${path}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message}`, path);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new EffconvError('CONFIG_INVALID', `${path}: not JSON (${(e as Error).message})`, path);
+  }
+}
+
+/** Read and validate a config file; the error message starts with the file's path. */
+export function validateConfigFile(path: string): ValidConfig {
+  const doc = readJsonFile(path);
+  try {
+    return validateConfig(doc);
+  } catch (e) {
+    if (e instanceof EffconvError) throw new EffconvError(e.code, `${path}: ${e.message}`, e.detail);
+    throw e;
+  }
+}

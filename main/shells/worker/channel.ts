@@ -1,0 +1,27 @@
+// The worker's line to its parent: Electron's process.parentPort in a utility process, Node's
+// IPC channel (process.send) under child_process.fork, or nothing when run by hand.
+import type { FromWorker, ToWorker } from '../../api/worker-protocol';
+
+interface ParentPort {
+  postMessage(m: unknown): void;
+  on(event: 'message', f: (e: { data: unknown }) => void): void;
+}
+
+export interface ParentChannel {
+  send(m: FromWorker): void;
+  onMessage(f: (m: ToWorker) => void): void;
+}
+
+export function parentChannel(): ParentChannel {
+  const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  if (port) {
+    return { send: (m) => port.postMessage(m), onMessage: (f) => port.on('message', (e) => f(e.data as ToWorker)) };
+  }
+  return {
+    // The parent may be gone (it crashed or quit); the run goes on and the database has it all.
+    send: (m) => {
+      if (process.send && process.connected) process.send(m);
+    },
+    onMessage: (f) => process.on('message', (m) => f(m as ToWorker)),
+  };
+}

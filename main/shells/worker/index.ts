@@ -1,0 +1,73 @@
+// The run worker: one process per run, started by a job runner (child_process.fork in CLI and
+// web mode, utilityProcess.fork in Electron). It claims the run in the database, runs it to an
+// end there (so nothing is lost if the parent dies), and streams its events to the parent.
+//   worker.js --db PATH --run ID [--checkpoint-ms N]
+// EFFCONV_SQLITE_BINDING names a better-sqlite3 addon built for this runtime's ABI (Electron).
+import { parseArgs } from 'node:util';
+import { serializeError } from '../../contract/errors';
+import { executeStoredRun } from '../../api/execute-stored-run';
+import { claimForThisProcess } from '../../api/runs';
+import { WORKER_EXIT, type FromWorker, type ToWorker } from '../../api/worker-protocol';
+import { openStore } from '../../store';
+import { parentChannel } from './channel';
+
+async function main(): Promise<number> {
+  const channel = parentChannel();
+  let args: { db: string; run: number; checkpointMs?: number };
+  try {
+    const { values } = parseArgs({ options: { db: { type: 'string' }, run: { type: 'string' }, 'checkpoint-ms': { type: 'string' } }, strict: true });
+    if (!values.db || !values.run || !/^\d+$/.test(values.run)) throw new Error('usage: worker.js --db PATH --run ID [--checkpoint-ms N]');
+    args = { db: values.db, run: Number(values.run), checkpointMs: values['checkpoint-ms'] ? Number(values['checkpoint-ms']) : undefined };
+  } catch (e) {
+    process.stderr.write(`effconv worker: ${(e as Error).message}\n`);
+    return WORKER_EXIT.badArguments;
+  }
+  const send = (m: FromWorker) => channel.send(m);
+  const store = openStore(args.db, { nativeBinding: process.env.EFFCONV_SQLITE_BINDING || undefined });
+  try {
+    try {
+      claimForThisProcess(store, args.run);
+    } catch (e) {
+      // Another runner's worker took it first, or it is no longer queued: nothing to do.
+      process.stderr.write(`effconv worker: ${(e as Error).message}\n`);
+      return WORKER_EXIT.notClaimed;
+    }
+    send({ type: 'claimed', runId: args.run, pid: process.pid });
+    const abort = new AbortController();
+    let pause = false;
+    channel.onMessage((m: ToWorker) => {
+      if (m.type === 'cancel') abort.abort();
+      if (m.type === 'pause') pause = true;
+    });
+    // SIGTERM (a service manager, a parent without IPC) and Ctrl-C in the parent's terminal cancel after the current step.
+    process.on('SIGTERM', () => abort.abort());
+    process.on('SIGINT', () => abort.abort());
+    const out = await executeStoredRun(store, args.run, {
+      signal: abort.signal,
+      pauseRequested: () => pause,
+      checkpointEveryMs: args.checkpointMs,
+      onEvent: (event) => send({ type: 'event', runId: args.run, event }),
+    });
+    send({ type: 'end', runId: args.run, status: out.status, error: out.error });
+    return out.status === 'failed' ? WORKER_EXIT.failed : WORKER_EXIT.done;
+  } catch (e) {
+    process.stderr.write(`effconv worker: ${JSON.stringify(serializeError(e))}\n`);
+    return WORKER_EXIT.failed;
+  } finally {
+    store.close();
+  }
+}
+
+// Exit explicitly (a wasm thread pool or WebGPU device would keep the process alive), after the
+// last message has left.
+main().then(
+  (code) => parentChannelFlush().then(() => process.exit(code)),
+  (e) => {
+    process.stderr.write(`effconv worker: ${String(e)}\n`);
+    process.exit(WORKER_EXIT.failed);
+  },
+);
+
+function parentChannelFlush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
