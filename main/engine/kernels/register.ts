@@ -11,10 +11,11 @@ import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
 import { wasmIdentity } from './wasm/identity';
 import { wasmAdamW, wasmSgd } from './wasm/optimizers';
 import { wasmSlice, wasmSplitV, wasmUnpack } from './wasm/slice';
+import { wasmTile } from './wasm/tile';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack],
+  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile],
   webgpu: [webgpuBatchMatMul],
 };
 

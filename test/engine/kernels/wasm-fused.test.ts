@@ -1,10 +1,10 @@
-// The engine's native wasm kernels (kernels.c) against the cpu backend's composed tfjs ops:
+// The engine's native wasm kernels (main/engine/kernels/wasm/native/*.c) against the cpu backend's composed tfjs ops:
 // batch norm forward/backward, AdamW and SGD group updates, batched/transposed matMul, and
 // the copy-free Identity. Shapes include channel counts that are not multiples of 4 and
 // more rows than one summation block.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,9 +20,11 @@ import { assertClose } from '../../helpers/tensors';
 
 type Backend = 'cpu' | 'wasm';
 
-test('the compiled kernels are built from the kernels.c in the tree and write no data segment', () => {
-  const src = readFileSync(join(REPO_ROOT, 'main/engine/kernels/wasm/native/kernels.c'));
-  assert.equal(KERNELS_SOURCE_SHA256, createHash('sha256').update(src).digest('hex'), 'kernels.c changed: run node scripts/build-wasm-kernels.js');
+test('the compiled kernels are built from the C sources in the tree and write no data segment', () => {
+  const dir = join(REPO_ROOT, 'main/engine/kernels/wasm/native');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(dir).filter((n) => /\.(c|h)$/.test(n)).sort()) hash.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
+  assert.equal(KERNELS_SOURCE_SHA256, hash.digest('hex'), 'the native sources changed: run node scripts/build-wasm-kernels.js');
   for (const b64 of [KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED]) {
     const ids = sectionIds(Buffer.from(b64, 'base64'));
     assert.ok(ids.includes(10), 'has a code section');
@@ -157,4 +159,48 @@ test('the 1×1 strided average pool’s gradient (option-A shortcuts) on wasm eq
   const cpu = await subsampleGradOn('cpu');
   const wasm = await subsampleGradOn('wasm');
   cpu.forEach((c, i) => assert.deepEqual(Array.from(wasm[i]), Array.from(c), `case ${i}`));
+});
+
+async function copiesOn(backend: Backend) {
+  await initBackend(backend);
+  const rng = new Rng(21);
+  const t = (shape: number[]) => tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 1), shape);
+  const a4 = t([3, 5, 4, 7]);
+  const a3 = t([9, 6, 64]);
+  const a2 = t([5, 11]);
+  const outs: tf.Tensor[] = [
+    tf.slice(a4, [1, 2, 0, 3], [2, 3, 4, 4]), tf.slice(a4, [0, 0, 0, 0], [3, 5, 4, 7]), tf.slice(a3, [0, 2, 0], [9, 1, 64]),
+    tf.slice(a2, [2, 5], [3, 6]), tf.slice(t([17]), [3], [9]),
+    ...tf.split(t([6, 1, 192]), [64, 64, 64], 2), ...tf.split(a4, [1, 3, 3], 3), ...tf.unstack(a3), ...tf.unstack(a4, 2),
+    tf.tile(a4, [2, 1, 3, 1]), tf.tile(a2, [1, 3]), tf.tile(t([4]), [5]), tf.broadcastTo(t([3, 1, 1, 7]), [3, 5, 4, 7]),
+    tf.broadcastTo(t([1, 7]), [6, 7]),
+  ];
+  const values = await Promise.all(outs.map((o) => o.data()));
+  tf.dispose([a4, a3, a2, ...outs]);
+  return values.map((v) => Array.from(v));
+}
+
+test('slice, split, unstack, tile and broadcastTo on wasm equal the cpu backend exactly', async () => {
+  const cpu = await copiesOn('cpu');
+  const wasm = await copiesOn('wasm');
+  assert.equal(wasm.length, cpu.length);
+  cpu.forEach((c, i) => assert.deepEqual(wasm[i], c, `case ${i}`));
+});
+
+test('the Sum and Mean gradients broadcast dy over the reduced axes (no host-made ones)', async () => {
+  for (const backend of ['cpu', 'wasm'] as Backend[]) {
+    await initBackend(backend);
+    const x = tf.tensor4d(Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => i), [2, 3, 2, 2]);
+    const r = tf.tensor2d([[1, 2], [3, 4]]); // per (n, c)
+    // d/dx Σ mean(x, [1,2])·r = r[n,c]/6 everywhere in image n, channel c; for sum it is r[n,c]
+    const gm = await tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.mean(a, [1, 2]), r)))(x).data();
+    const gs = await tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.sum(a, [1, 2]), r)))(x).data();
+    for (let i = 0; i < x.size; i++) {
+      const n = Math.floor(i / 12);
+      const c = i % 2;
+      assert.ok(Math.abs(gm[i] - (n * 2 + c + 1) / 6) < 1e-6, `${backend} mean grad [${i}] = ${gm[i]}`);
+      assert.equal(gs[i], n * 2 + c + 1, `${backend} sum grad [${i}]`);
+    }
+    tf.dispose([x, r]);
+  }
 });

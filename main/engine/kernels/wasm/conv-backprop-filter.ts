@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter for the wasm backend, which registers none:
 //   dW[a,b,i,o] = Σ_{n,y,x} X[n, y·sh + a − pt, x·sw + b − pl, i] · dY[n, y, x, o]
-// computed natively (kernels.c: conv_filter_grad) on x and dy as they lie in the heap: one
+// computed natively (native/conv_grad.c) on x and dy as they lie in the heap: one
 // image at a time stays in cache while 4×16 register tiles of dW pass over it; chunks of the
 // batch go to the native threads (pool.ts). The earlier
 // route, XNNPACK's forward conv with the batch as channels, needed two transposes and a new

@@ -1,4 +1,4 @@
-// Loads kernels.c's module into the tfjs wasm backend's memory (plain or shared, as the
+// Loads the native kernels' module (native/*.c) into the tfjs wasm backend's memory (plain or shared, as the
 // backend's build uses) and gives each kernel tensor addresses in that heap.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from './kernels.generated';
@@ -16,6 +16,7 @@ export interface NativeKernels {
   sum_partials_task(task: number, tasks: number, partials: Ptr, parts: number, size: number, out: Ptr): void;
   subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
   slice4(src: Ptr, dst: Ptr, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
+  tile4(src: Ptr, dst: Ptr, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number, r2: number, r3: number): void;
   batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
 }
 

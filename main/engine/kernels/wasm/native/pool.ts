@@ -1,5 +1,5 @@
 // Threads for the native kernels. With tfjs's threaded build the heap is shared memory, so
-// worker_threads that instantiate kernels.c on the same memory can each take tasks of one
+// worker_threads that instantiate the native kernels on the same memory can each take tasks of one
 // kernel call. A call is split into a fixed number of tasks that never depends on the thread
 // count, and partial results are combined in task order: 1 or 8 threads give the same bits.
 // Without shared memory (the single-threaded build) the tasks run one after another here.
