@@ -1,9 +1,10 @@
 // npm run bench: ms per stage-1 and stage-2 step on each available backend beside the same
 // steps in PyTorch (interleaved repetitions, medians, ratio ours/PyTorch), the data loader's
 // images/s, and what recording metrics costs a stage-1 step.
-// Options: --backends wasm,cpu  --reps N  --cpu  --no-torch  --no-logging  --json FILE
+// Options: --backends wasm,cpu  --reps N  --threads N (ours and PyTorch's)  --cpu  --no-torch
+//          --no-logging  --json FILE
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../main/engine/backends/probe';
@@ -21,11 +22,14 @@ const { values } = parseArgs({
     json: { type: 'string' },
     backends: { type: 'string' },
     reps: { type: 'string', default: '7' },
+    threads: { type: 'string' },
     cpu: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
     'no-logging': { type: 'boolean', default: false },
   },
 });
+if (values.threads) process.env.EFFCONV_WASM_THREADS = values.threads;
+const load0 = loadavg()[0];
 const wasm = await import('@tensorflow/tfjs-backend-wasm');
 const backends = values.backends ? (values.backends.split(',') as BackendName[]) : await availableBackends(values.cpu!);
 const data = cifarSubset();
@@ -55,7 +59,8 @@ if (!values['no-logging']) {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (v: number | null, d = 1) => (v === null ? '—' : v.toFixed(d)).padStart(9);
-console.log(`ResNet-20, 3×32×32 CIFAR-10 images, batch 64 — median ms per step, ${rows[0]?.reps ?? 0} interleaved reps; ${availableParallelism()} logical cores`);
+const load1 = loadavg()[0];
+console.log(`ResNet-20, 3×32×32 CIFAR-10 images, batch 64 — median ms per step, ${rows[0]?.reps ?? 0} interleaved reps; ${availableParallelism()} logical cores, load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
 console.log(`PyTorch: ${typeof torch === 'string' ? torch : `${torch.version}, ${torch.threads} thread${torch.threads === 1 ? '' : 's'}`}`);
 console.log(`${pad('backend', 9)} ${pad('case', 24)} ${'ours ms'.padStart(9)} ${'torch ms'.padStart(9)} ${'ours/torch'.padStart(10)}`);
 for (const r of rows) console.log(`${pad(r.backend, 9)} ${pad(r.case, 24)} ${num(r.medianMs)} ${num(r.torchMs)} ${num(r.ratio, 2).padStart(10)}`);
@@ -68,6 +73,6 @@ if (logging) {
     `(A/B over ${logging.steps}+${logging.steps} steps: ${logging.stepMs.toFixed(0)} → ${logging.stepWithLoggingMs.toFixed(0)} ms, ${logging.abPercent.toFixed(1)}%)`);
 }
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging }, null, 2));
 }
 process.exit(0);

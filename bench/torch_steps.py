@@ -44,9 +44,9 @@ def layer_specs(blocks_per_stage=3):
 def conv_same(x, w, stride):
     s = w.shape[-1]
     before, after = (s - 1) // 2, s // 2
-    if before or after:
-        x = F.pad(x, (before, after, before, after))
-    return F.conv2d(x, w, stride=stride)
+    if before == after:  # odd sizes: the conv's own padding (an explicit F.pad costs a copy)
+        return F.conv2d(x, w, stride=stride, padding=before)
+    return F.conv2d(F.pad(x, (before, after, before, after)), w, stride=stride)
 
 
 def option_a(x, cin, cout, stride):
