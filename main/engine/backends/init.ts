@@ -53,12 +53,19 @@ async function startWasm(threadsWanted: number): Promise<BackendReport> {
     if (!ok) return { name: 'wasm', available: false, reason: 'tfjs-backend-wasm failed to initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = Math.max(1, wasm.getThreadsCount());
-    // The engine's native kernels get the same number of threads.
-    if (threads > 1) await startNativePool(tf.backend(), threads);
+    // The engine's native kernels get the same number of threads (else they run on this one).
+    let poolNote = '';
+    if (threads > 1) {
+      try {
+        await startNativePool(tf.backend(), threads);
+      } catch (e) {
+        poolNote = ` (the engine's native kernels run on 1 thread: ${(e as Error).message.split('\n')[0]})`;
+      }
+    }
     const cores = availableParallelism();
     return {
       name: 'wasm', available: true,
-      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}${wasmStart.note}`,
+      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}${wasmStart.note}${poolNote}`,
       details: { simd: Boolean(simd), threads, cores },
     };
   } catch (e) {
