@@ -12,9 +12,9 @@ import { nativeKernels, wasmModuleOf } from './module';
 const TASK_KERNELS = ['conv_filter_grad_task', 'sum_partials_task'] as const;
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 
-// Control block (Int32 indices) and argument block (Float64) in one SharedArrayBuffer.
+// Control block (Int32 indices) and argument block (Float64) in one SharedArrayBuffer. The
+// workers are unref()ed and end with the process.
 const SEQ = 0; // bumped for every job
-const QUIT = 1;
 const FN = 2;
 const TASKS = 3;
 const NEXT = 4; // next task to take
@@ -45,7 +45,6 @@ let seen = 0;
 while (fns) {
   Atomics.wait(I, ${SEQ}, seen);
   seen = Atomics.load(I, ${SEQ});
-  if (Atomics.load(I, ${QUIT})) break;
   const fn = fns[I[${FN}]];
   const n = I[${TASKS}];
   const args = Array.from(A.subarray(0, I[${ARGC}]));
@@ -106,12 +105,6 @@ class WorkerPool implements TaskRunner {
     // Every worker leaves the job before the next one may reuse the control block.
     for (let e = Atomics.load(I, EXITED); e < this.workers.length; e = Atomics.load(I, EXITED)) Atomics.wait(I, EXITED, e, 100);
     if (Atomics.load(I, FAILED)) throw new Error(`native kernel ${kernel} failed on a worker thread`);
-  }
-
-  dispose(): void {
-    Atomics.store(this.i32, QUIT, 1);
-    Atomics.add(this.i32, SEQ, 1);
-    Atomics.notify(this.i32, SEQ);
   }
 }
 
