@@ -7,7 +7,7 @@ import type { NetworkSpec } from '../models/backbone';
 import { uniformFan } from '../models/param-store';
 import { makeVariable } from '../nn/variables';
 import type { Rng } from '../rng';
-import { gruCell } from './gru';
+import { gruSequence } from './gru';
 
 export class KernelPredictor {
   readonly layers: number;
@@ -43,17 +43,8 @@ export class KernelPredictor {
 
   /** Hidden states of every layer's GRU for steps 1..T, stacked as [T, L, h]. */
   hiddenStates(steps: number): tf.Tensor3D {
-    const L = this.layers;
-    const h = this.hidden;
-    const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh); // [L, 1, 3h], constant over time
-    let state: tf.Tensor = tf.fill([L, 1, h], 0); // on the device (tf.zeros uploads a host array)
-    const outs: tf.Tensor[] = [];
-    for (let t = 0; t < steps; t++) {
-      const hProj = tf.add(tf.matMul(state, this.wHh), this.bHh); // [L, 1, 3h]
-      state = gruCell(xProj, hProj, state, h);
-      outs.push(state);
-    }
-    return tf.reshape(tf.stack(outs), [steps, L, h]) as tf.Tensor3D;
+    const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh) as tf.Tensor3D; // [L, 1, 3h], constant over time
+    return gruSequence(xProj, this.wHh as unknown as tf.Tensor3D, this.bHh as unknown as tf.Tensor3D, steps);
   }
 
   /** Predicted kernels ŵ_l, [s_l, s_l, in, out], for the given hard sizes. */

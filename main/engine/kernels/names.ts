@@ -11,6 +11,14 @@ export const ADAMW_UPDATE = 'EffconvAdamW';
 /** inputs {p0, g0, b0, p1, …}, attrs {count, lr, momentum, weightDecay, nesterov} → [p0', b0', p1', …]. */
 export const SGD_UPDATE = 'EffconvSgd';
 
+/**
+ * B GRUs for T steps from h₀ = 0: inputs {x [B, Tx, 3h] (Tx = T, or 1 for the same input every
+ * step), whh [B, h, 3h], bhh [B, 1, 3h]}, attrs {steps} → [hs [T, B, h], gates [T, B, 4h]].
+ */
+export const GRU_SEQUENCE = 'EffconvGruSequence';
+/** inputs {dhs, hs, gates, whh}, attrs {tx} → [dx [B, Tx, 3h], dwhh, dbhh [B, 1, 3h]]. */
+export const GRU_SEQUENCE_GRAD = 'EffconvGruSequenceGrad';
+
 export function hasEngineKernel(name: string): boolean {
   return getKernel(name, getBackend()) != null;
 }

@@ -8,6 +8,7 @@ import { wasmBatchMatMul } from './wasm/batch-matmul';
 import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
 import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
+import { wasmGruSequence, wasmGruSequenceGrad } from './wasm/gru';
 import { wasmIdentity } from './wasm/identity';
 import { wasmAdamW, wasmSgd } from './wasm/optimizers';
 import { wasmSlice, wasmSplitV, wasmUnpack } from './wasm/slice';
@@ -15,7 +16,8 @@ import { wasmTile } from './wasm/tile';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile],
+  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile,
+    wasmGruSequence, wasmGruSequenceGrad],
   webgpu: [webgpuBatchMatMul],
 };
 

@@ -17,6 +17,8 @@ export interface NativeKernels {
   subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
   slice4(src: Ptr, dst: Ptr, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
   tile4(src: Ptr, dst: Ptr, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number, r2: number, r3: number): void;
+  gru_forward(x: Ptr, tx: number, whh: Ptr, bhh: Ptr, batch: number, steps: number, hd: number, hs: Ptr, gates: Ptr, scratch: Ptr): void;
+  gru_backward(dhs: Ptr, hs: Ptr, gates: Ptr, whh: Ptr, tx: number, batch: number, steps: number, hd: number, dx: Ptr, dwhh: Ptr, dbhh: Ptr, scratch: Ptr): void;
   batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
 }
 
