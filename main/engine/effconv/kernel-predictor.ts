@@ -50,10 +50,12 @@ export class KernelPredictor {
   /** Predicted kernels ŵ_l, [s_l, s_l, in, out], for the given hard sizes. */
   forward(sizes: readonly number[]): tf.Tensor4D[] {
     const T = Math.max(...sizes.map((s) => s * s));
-    const hs = this.hiddenStates(T);
+    // One unstack into per-layer [T, h] (its gradient is one stack) rather than a slice of the
+    // whole [T, L, h] per layer (each slice's gradient would pad back to [T, L, h]).
+    const perLayer = tf.unstack(this.hiddenStates(T), 1);
     return sizes.map((s, l) => {
       const { in: cin, out: cout } = this.shapes[l];
-      const rows = tf.reshape(tf.slice(hs, [0, l, 0], [s * s, 1, this.hidden]), [s * s, this.hidden]);
+      const rows = s * s === T ? perLayer[l] : tf.slice(perLayer[l], [0, 0], [s * s, this.hidden]);
       const w = tf.add(tf.matMul(rows, this.headW[l]), this.headB[l]); // [s², in·out]
       return tf.reshape(w, [s, s, cin, cout]) as tf.Tensor4D;
     });
