@@ -173,7 +173,8 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
 
 /**
  * Start the threaded build with `threads` threads (2…8) and make it the 'wasm' backend,
- * replacing tfjs's single-threaded registration (kept when the start fails). Must run before the wasm backend is first set.
+ * replacing tfjs's single-threaded registration (which stays when the start fails). Must run
+ * before the wasm backend is first set.
  */
 export async function registerThreadedWasm(threads: number): Promise<void> {
   if (!Number.isInteger(threads) || threads < 2 || threads > MAX_WASM_THREADS) {
