@@ -1,20 +1,78 @@
-// npm run bench: engine step times per backend (later: PyTorch beside us, the data loader).
+// npm run bench: ms per stage-1 and stage-2 step on each available backend beside the same
+// steps in PyTorch (interleaved repetitions, medians, ratio ours/PyTorch), the data loader's
+// images/s, and what recording metrics costs a stage-1 step.
+// Options: --backends wasm,cpu  --reps N  --threads N (ours and PyTorch's)  --cpu  --no-torch
+//          --no-logging  --json FILE
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../main/engine/backends/probe';
-import { availableBackends, benchEngineSteps } from './engine-steps';
+import { cifarSubset, sharedDataDir } from './data';
+import { measureLoggingOverhead } from '../main/api/logging-overhead';
+import { measureLoader } from '../main/data/measure-loader';
+import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
+import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
+import { TrainSampler } from '../main/data/sampler';
+import { availableBackends, benchEngineSteps, forceSearchSizes } from './engine-steps';
+import { TorchSteps } from './torch-steps';
 
 const { values } = parseArgs({
   options: {
     json: { type: 'string' },
     backends: { type: 'string' },
-    reps: { type: 'string', default: '5' },
+    reps: { type: 'string', default: '7' },
+    threads: { type: 'string' },
     cpu: { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
+    'no-logging': { type: 'boolean', default: false },
   },
 });
+if (values.threads) process.env.EFFCONV_WASM_THREADS = values.threads;
+const load0 = loadavg()[0];
+const wasm = await import('@tensorflow/tfjs-backend-wasm');
 const backends = values.backends ? (values.backends.split(',') as BackendName[]) : await availableBackends(values.cpu!);
-const rows = await benchEngineSteps(backends, Number(values.reps));
-console.log('ResNet-20, 3×32×32 CIFAR-10 images, batch 64 (median ms per step)');
-for (const r of rows) console.log(`${r.backend.padEnd(11)} ${r.case.padEnd(24)} ${r.medianMs.toFixed(1).padStart(9)} ms  (${r.reps} reps)`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+const data = cifarSubset();
+// PyTorch gets as many threads as our wasm backend uses.
+const { initBackend } = await import('../main/engine/backends/init');
+await initBackend('wasm');
+const threads = Math.max(1, wasm.getThreadsCount());
+const torch = values['no-torch'] ? 'not asked for (--no-torch)' : await TorchSteps.start(threads, join(sharedDataDir(), 'cifar10', 'bin-subset', 'data_batch_1.bin.gz'));
+const rows = await benchEngineSteps(data, backends, Number(values.reps), typeof torch === 'string' ? null : torch);
+if (typeof torch !== 'string') torch.close();
+// The loader as the trainers use it: building in this thread, and on its worker thread.
+const loader = {
+  inThread: await measureLoader(data, { batchSize: 128, augment: { crop: 4, flip: true } }),
+  background: await measureLoader(data, { batchSize: 128, augment: { crop: 4, flip: true }, background: true }),
+};
+// Metrics recording (every step into the store, as a run does) against a stage-1 step on wasm.
+let logging: Awaited<ReturnType<typeof measureLoggingOverhead>> | null = null;
+if (!values['no-logging']) {
+  await initBackend('wasm');
+  const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
+  const model = new SearchModel(net, 400_000, DEFAULT_SEARCH_HYPERPARAMETERS, 0);
+  forceSearchSizes(model, 3);
+  const sampler = new TrainSampler(data, data.train, 64, 0, { crop: 4, flip: true });
+  logging = await measureLoggingOverhead({ model, batches: [0, 1, 2, 3].map((i) => sampler.batchSync(0, i)), steps: 15 });
+  model.dispose();
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (v: number | null, d = 1) => (v === null ? '—' : v.toFixed(d)).padStart(9);
+const load1 = loadavg()[0];
+console.log(`ResNet-20, 3×32×32 CIFAR-10 images, batch 64 — median ms per step, ${rows[0]?.reps ?? 0} interleaved reps; ${availableParallelism()} logical cores, load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
+console.log(`PyTorch: ${typeof torch === 'string' ? torch : `${torch.version}, ${torch.threads} thread${torch.threads === 1 ? '' : 's'}`}`);
+console.log(`${pad('backend', 9)} ${pad('case', 24)} ${'ours ms'.padStart(9)} ${'torch ms'.padStart(9)} ${'ours/torch'.padStart(10)}`);
+for (const r of rows) console.log(`${pad(r.backend, 9)} ${pad(r.case, 24)} ${num(r.medianMs)} ${num(r.torchMs)} ${num(r.ratio, 2).padStart(10)}`);
+for (const b of new Set(rows.map((r) => `${r.backend}: ${r.device}`))) console.log(`  ${b}`);
+const fastest = rows.length ? Math.min(...rows.map((r) => r.medianMs)) : NaN;
+console.log(`data loader (3×32×32, batch 128, crop 4 + flip): ${Math.round(loader.inThread.imagesPerSecond)} images/s in the training thread, ` +
+  `${Math.round(loader.background.imagesPerSecond)} images/s from its worker thread; the fastest step above consumes ${Math.round((64 * 1000) / fastest)} images/s`);
+if (logging) {
+  console.log(`metrics logging (every step into the store): ${logging.recorderMsPerStep.toFixed(2)} ms per stage-1 step = ${logging.overheadPercent.toFixed(2)}% ` +
+    `(A/B over ${logging.steps}+${logging.steps} steps: ${logging.stepMs.toFixed(0)} → ${logging.stepWithLoggingMs.toFixed(0)} ms, ${logging.abPercent.toFixed(1)}%)`);
+}
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging }, null, 2));
+}
 process.exit(0);

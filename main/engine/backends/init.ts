@@ -2,11 +2,13 @@
 // tensorflow → webgpu (hardware adapters only) → wasm → cpu.
 import '../tf-setup';
 import * as tf from '@tensorflow/tfjs-core';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { EffconvError } from '../../contract/errors';
 import { registerEngineKernels } from '../kernels/register';
 import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
+import { MAX_WASM_THREADS, registerThreadedWasm } from './wasm-threads';
+import { startNativePool } from '../kernels/wasm/native/pool';
 
 export interface ActiveBackend {
   name: BackendName;
@@ -14,20 +16,58 @@ export interface ActiveBackend {
   device: string;
 }
 
-let wasmPathsSet = false;
+export interface BackendOptions {
+  /** Threads for the wasm backend (default: EFFCONV_WASM_THREADS, else every logical core, at most 8). */
+  wasmThreads?: number;
+}
 
-async function startWasm(): Promise<BackendReport> {
+/** The wasm thread count asked for: the option, EFFCONV_WASM_THREADS, or every logical core. */
+export function wantedWasmThreads(option?: number): number {
+  const env = process.env.EFFCONV_WASM_THREADS;
+  const v = option ?? (env !== undefined && env !== '' ? Number(env) : availableParallelism());
+  if (!Number.isInteger(v) || v < 1) {
+    throw new EffconvError('INVALID_ARGUMENT', `wasm threads must be a positive integer, got ${option ?? env}`, option !== undefined ? 'wasmThreads' : 'EFFCONV_WASM_THREADS');
+  }
+  return Math.min(v, MAX_WASM_THREADS);
+}
+
+/** The wasm backend starts once per process; its thread count cannot change afterwards. */
+let wasmStart: { threads: number; note: string } | null = null;
+
+async function startWasm(threadsWanted: number): Promise<BackendReport> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (!wasmPathsSet) {
+    if (!wasmStart) {
       wasm.setWasmPaths(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + '/');
-      wasmPathsSet = true;
+      let note = '';
+      if (threadsWanted > 1) {
+        try {
+          await registerThreadedWasm(threadsWanted);
+        } catch (e) {
+          note = ` (the threaded build did not start: ${(e as Error).message.split('\n')[0]})`;
+        }
+      }
+      wasmStart = { threads: threadsWanted, note };
     }
     const ok = await tf.setBackend('wasm');
     if (!ok) return { name: 'wasm', available: false, reason: 'tfjs-backend-wasm failed to initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = wasm.getThreadsCount();
-    return { name: 'wasm', available: true, reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`, details: { simd: Boolean(simd), threads, cores: cpus().length } };
+    const threads = Math.max(1, wasm.getThreadsCount());
+    // The engine's native kernels get the same number of threads (else they run on this one).
+    let poolNote = '';
+    if (threads > 1) {
+      try {
+        await startNativePool(tf.backend(), threads);
+      } catch (e) {
+        poolNote = ` (the engine's native kernels run on 1 thread: ${(e as Error).message.split('\n')[0]})`;
+      }
+    }
+    const cores = availableParallelism();
+    return {
+      name: 'wasm', available: true,
+      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}${wasmStart.note}${poolNote}`,
+      details: { simd: Boolean(simd), threads, cores },
+    };
   } catch (e) {
     return { name: 'wasm', available: false, reason: `tfjs-backend-wasm failed: ${(e as Error).message.split('\n')[0]}` };
   }
@@ -44,6 +84,8 @@ async function startWebgpu(allowSoftware: boolean): Promise<BackendReport> {
   const p = await probeWebgpu();
   if (!p.ok) return { name: 'webgpu', available: false, reason: p.reason };
   if (p.software && !allowSoftware) return { name: 'webgpu', available: true, manualOnly: true, reason: p.reason, details: p.details };
+  // tfjs-backend-webgpu reads WebGPU's constants (GPUBufferUsage, GPUMapMode, …) as globals.
+  for (const [k, v] of Object.entries(p.globals ?? {})) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
   const g = globalThis as { navigator?: { gpu?: unknown; userAgent?: string } };
   // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported.
   if (!g.navigator) g.navigator = { gpu: p.gpu, userAgent: `node/${process.versions.node}` };
@@ -63,14 +105,14 @@ async function startCpu(): Promise<BackendReport> {
   return { name: 'cpu', available: ok, reason: ok ? 'pure JavaScript (slowest; always there)' : 'tfjs-backend-cpu failed to start' };
 }
 
-async function start(name: BackendName, explicit: boolean): Promise<BackendReport> {
+async function start(name: BackendName, explicit: boolean, o: BackendOptions): Promise<BackendReport> {
   switch (name) {
     case 'tensorflow':
       return startTensorflow();
     case 'webgpu':
       return startWebgpu(explicit);
     case 'wasm':
-      return startWasm();
+      return startWasm(wantedWasmThreads(o.wasmThreads));
     case 'cpu':
       return startCpu();
   }
@@ -85,13 +127,14 @@ export function parseBackendName(s: string): BackendName | 'auto' {
 let active: ActiveBackend | null = null;
 
 /** Start the requested backend (or the best available) and register our kernels on it. */
-export async function initBackend(requested: BackendName | 'auto' = 'auto'): Promise<ActiveBackend> {
+export async function initBackend(requested: BackendName | 'auto' = 'auto', options: BackendOptions = {}): Promise<ActiveBackend> {
   if (active && (requested === 'auto' || requested === active.name) && tf.getBackend() === active.name) return active;
   const candidates = requested === 'auto' ? BACKEND_ORDER : [requested];
   const failures: string[] = [];
   for (const name of candidates) {
-    const r = await start(name, requested !== 'auto');
-    if (r.available && !r.manualOnly) {
+    const explicit = requested !== 'auto';
+    const r = await start(name, explicit, options);
+    if (r.available && (!r.manualOnly || explicit)) {
       registerEngineKernels(name);
       active = { name, device: r.reason };
       return active;
@@ -102,9 +145,9 @@ export async function initBackend(requested: BackendName | 'auto' = 'auto'): Pro
 }
 
 /** `effconv doctor`: every backend, available or not, with the reason; the automatic choice marked. */
-export async function doctor(): Promise<{ backends: BackendReport[]; auto: BackendName | null }> {
+export async function doctor(options: BackendOptions = {}): Promise<{ backends: BackendReport[]; auto: BackendName | null }> {
   const backends: BackendReport[] = [];
-  for (const name of BACKEND_ORDER) backends.push(await start(name, false));
+  for (const name of BACKEND_ORDER) backends.push(await start(name, false, options));
   const auto = backends.find((b) => b.available && !b.manualOnly)?.name ?? null;
   active = null;
   return { backends, auto };

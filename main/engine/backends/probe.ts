@@ -1,5 +1,6 @@
 // Finding out which tfjs backends this machine can run, and why not where it cannot.
 // Each probe is side-effect free apart from loading the package it tests.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -68,18 +69,46 @@ export async function loadTensorflow(): Promise<{ ok: boolean; pkg?: string; rea
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
 
+
 export interface WebgpuProbe {
   ok: boolean;
   software: boolean;
   reason: string;
   gpu?: unknown;
+  /** The WebGPU constants (GPUBufferUsage, …) tfjs-backend-webgpu reads as globals. */
+  globals?: Record<string, unknown>;
   details?: Record<string, string | number | boolean>;
 }
 
-/** Dawn through the `webgpu` package: is there an adapter, and is it real hardware? */
-export async function probeWebgpu(): Promise<WebgpuProbe> {
+/**
+ * Vulkan ICDs of software rasterisers that Dawn accepts, added to the loader's list (never
+ * replacing it) so a machine without a GPU can still run webgpu when asked: Chromium ships
+ * SwiftShader. (Debian 12's lavapipe is refused by Dawn: it lacks shaderUniform*ArrayDynamicIndexing.)
+ */
+export const SOFTWARE_VULKAN_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chromium/vk_swiftshader_icd.json'];
+
+function addSoftwareVulkanDrivers(): string[] {
+  const extra = (process.env.EFFCONV_VULKAN_ICD ?? '').split(':').filter(Boolean);
+  const found = [...extra, ...SOFTWARE_VULKAN_ICDS.filter((f) => existsSync(f))];
+  if (found.length === 0 || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return [];
+  const current = (process.env.VK_ADD_DRIVER_FILES ?? '').split(':').filter(Boolean);
+  const added = found.filter((f) => !current.includes(f));
+  if (added.length) process.env.VK_ADD_DRIVER_FILES = [...current, ...added].join(':');
+  return found;
+}
+
+let webgpuProbe: Promise<WebgpuProbe> | null = null;
+
+/** Dawn through the `webgpu` package: is there an adapter, and is it real hardware? (Probed once per process.) */
+export function probeWebgpu(): Promise<WebgpuProbe> {
+  webgpuProbe ??= probeWebgpuOnce();
+  return webgpuProbe;
+}
+
+async function probeWebgpuOnce(): Promise<WebgpuProbe> {
   if (!isInstalled('webgpu')) return { ok: false, software: false, reason: 'webgpu (Dawn for Node) not installed' };
-  let mod: { create: (flags: string[]) => GpuLike };
+  let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
+  const softwareIcds = addSoftwareVulkanDrivers();
   try {
     mod = (await import('webgpu')) as unknown as typeof mod;
   } catch (e) {
@@ -88,20 +117,21 @@ export async function probeWebgpu(): Promise<WebgpuProbe> {
   const gpu = mod.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    const hint = process.platform === 'linux' ? ' (Dawn needs libvulkan.so.1 and a Vulkan driver)' : '';
-    return { ok: false, software: false, reason: `no WebGPU adapter${hint}` };
+    const hint = process.platform === 'linux' ? ' (Dawn needs libvulkan.so.1 and a Vulkan driver it accepts)' : '';
+    return { ok: false, software: false, reason: `no WebGPU adapter${hint}`, details: { softwareIcds: softwareIcds.join(':') } };
   }
   const info = adapter.info ?? {};
   const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';
   const software = Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) || SOFTWARE_ADAPTER.test(description);
   const details = { adapter: description, software };
+  const globals = mod.globals;
   if (software) {
     return {
-      ok: true, software: true, gpu, details,
-      reason: `software adapter "${description}": usable with --backend webgpu but never chosen automatically (hundreds of times slower than a GPU)`,
+      ok: true, software: true, gpu, globals, details,
+      reason: `software adapter "${description}": used only with --backend webgpu, never chosen automatically (a CPU rasteriser, far slower than wasm)`,
     };
   }
-  return { ok: true, software: false, gpu, details, reason: `WebGPU adapter "${description}"` };
+  return { ok: true, software: false, gpu, globals, details, reason: `WebGPU adapter "${description}"` };
 }
 
 interface GpuLike {

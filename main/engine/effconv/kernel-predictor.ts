@@ -7,7 +7,7 @@ import type { NetworkSpec } from '../models/backbone';
 import { uniformFan } from '../models/param-store';
 import { makeVariable } from '../nn/variables';
 import type { Rng } from '../rng';
-import { gruCell } from './gru';
+import { gruSequence } from './gru';
 
 export class KernelPredictor {
   readonly layers: number;
@@ -43,26 +43,19 @@ export class KernelPredictor {
 
   /** Hidden states of every layer's GRU for steps 1..T, stacked as [T, L, h]. */
   hiddenStates(steps: number): tf.Tensor3D {
-    const L = this.layers;
-    const h = this.hidden;
-    const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh); // [L, 1, 3h], constant over time
-    let state: tf.Tensor = tf.zeros([L, 1, h]);
-    const outs: tf.Tensor[] = [];
-    for (let t = 0; t < steps; t++) {
-      const hProj = tf.add(tf.matMul(state, this.wHh), this.bHh); // [L, 1, 3h]
-      state = gruCell(xProj, hProj, state, h);
-      outs.push(state);
-    }
-    return tf.reshape(tf.stack(outs), [steps, L, h]) as tf.Tensor3D;
+    const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh) as tf.Tensor3D; // [L, 1, 3h], constant over time
+    return gruSequence(xProj, this.wHh as unknown as tf.Tensor3D, this.bHh as unknown as tf.Tensor3D, steps);
   }
 
   /** Predicted kernels ŵ_l, [s_l, s_l, in, out], for the given hard sizes. */
   forward(sizes: readonly number[]): tf.Tensor4D[] {
     const T = Math.max(...sizes.map((s) => s * s));
-    const hs = this.hiddenStates(T);
+    // One unstack into per-layer [T, h] (its gradient is one stack) rather than a slice of the
+    // whole [T, L, h] per layer (each slice's gradient would pad back to [T, L, h]).
+    const perLayer = tf.unstack(this.hiddenStates(T), 1);
     return sizes.map((s, l) => {
       const { in: cin, out: cout } = this.shapes[l];
-      const rows = tf.reshape(tf.slice(hs, [0, l, 0], [s * s, 1, this.hidden]), [s * s, this.hidden]);
+      const rows = s * s === T ? perLayer[l] : tf.slice(perLayer[l], [0, 0], [s * s, this.hidden]);
       const w = tf.add(tf.matMul(rows, this.headW[l]), this.headB[l]); // [s², in·out]
       return tf.reshape(w, [s, s, cin, cout]) as tf.Tensor4D;
     });

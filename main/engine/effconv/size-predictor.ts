@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 import { uniformFan } from '../models/param-store';
 import { makeVariable } from '../nn/variables';
-import { gruCell } from './gru';
+import { gruSequence } from './gru';
 import { softSizes, type SizeNonlinearity } from './budget';
 
 export class SizePredictor {
@@ -42,17 +42,10 @@ export class SizePredictor {
   /** Raw head outputs x_l, [L]. */
   logits(): tf.Tensor1D {
     const h = this.hidden;
-    const xProj = tf.add(tf.matMul(this.z, this.wIh), this.bIh); // [L, 3h], all steps at once
-    const steps = tf.unstack(xProj); // L × [3h]
-    let state: tf.Tensor = tf.zeros([1, h]);
-    const outs: tf.Tensor[] = [];
-    for (const xt of steps) {
-      const hProj = tf.add(tf.matMul(state, this.wHh), this.bHh); // [1, 3h]
-      state = gruCell(tf.reshape(xt, [1, 3 * h]), hProj, state, h);
-      outs.push(state);
-    }
-    const hs = tf.concat(outs, 0); // [L, h]
-    return tf.add(tf.sum(tf.mul(hs, this.headW), 1), this.headB) as tf.Tensor1D;
+    const L = this.layers;
+    const xProj = tf.reshape(tf.add(tf.matMul(this.z, this.wIh), this.bIh), [1, L, 3 * h]) as tf.Tensor3D; // all steps at once
+    const hs = gruSequence(xProj, tf.reshape(this.wHh, [1, h, 3 * h]), tf.reshape(this.bHh, [1, 1, 3 * h]), L); // [L, 1, h]
+    return tf.add(tf.sum(tf.mul(tf.reshape(hs, [L, h]), this.headW), 1), this.headB) as tf.Tensor1D;
   }
 
   /** Soft sizes v, [L]. */

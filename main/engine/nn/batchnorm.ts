@@ -2,6 +2,7 @@
 // Autodiff through tf.moments + batchNorm spends most of a step in Tile on wasm; the closed
 // form below needs three reductions and a few elementwise ops.
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, hasEngineKernel } from '../kernels/names';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1; // PyTorch's convention: running = (1-m)·running + m·batch
@@ -17,12 +18,34 @@ export interface BatchStats {
 /**
  * Normalise x with its batch statistics and apply γ, β. The batch mean and variance are
  * returned too (kept; the caller disposes them) for the running-statistics update.
+ * On a backend with the engine's fused kernels (wasm) forward and backward are one kernel
+ * each; elsewhere the same math is composed from tfjs ops.
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
 ): { y: tf.Tensor4D; stats: BatchStats } {
+  return hasEngineKernel(BATCH_NORM_TRAIN) && hasEngineKernel(BATCH_NORM_GRAD) ? batchNormFused(x, gamma, beta) : batchNormComposed(x, gamma, beta);
+}
+
+function batchNormFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): { y: tf.Tensor4D; stats: BatchStats } {
+  let stats: BatchStats | null = null;
+  const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance, invstd] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xIn, gamma: g, beta: b }, { epsilon: BN_EPS }) as tf.Tensor[];
+    stats = { mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D, count: xIn.size / xIn.shape[xIn.rank - 1] };
+    save([xIn, mean, invstd, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [xs, m, inv, gs]: tf.Tensor[]) => tf.engine().runKernel(BATCH_NORM_GRAD, { x: xs, dy, mean: m, invstd: inv, gamma: gs }, {}) as tf.Tensor[],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  if (!stats) throw new Error('batchNormTrain: statistics were not produced');
+  return { y, stats };
+}
+
+function batchNormComposed(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): { y: tf.Tensor4D; stats: BatchStats } {
   let stats: BatchStats | null = null;
   const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const x4 = xIn as tf.Tensor4D;

@@ -1,6 +1,7 @@
 // AdamW (Loshchilov & Hutter) with PyTorch's update order: decoupled decay first, then the
 // bias-corrected Adam step.  p ← p·(1 − lr·wd);  p ← p − lr·m̂ / (√v̂ + ε)
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAMW_UPDATE, hasEngineKernel } from '../kernels/names';
 import type { OptimizerState } from './optimizer-state';
 import { exportSlots, importSlots } from './optimizer-state';
 
@@ -41,6 +42,34 @@ export class AdamW {
   /** grads is keyed by variable name (as tf.variableGrads returns it); missing grads are skipped. */
   step(grads: Record<string, tf.Tensor>): void {
     this.t += 1;
+    if (hasEngineKernel(ADAMW_UPDATE)) this.stepFused(grads);
+    else this.stepOps(grads);
+  }
+
+  /** One kernel for the whole group (wasm). */
+  private stepFused(grads: Record<string, tf.Tensor>): void {
+    const inputs: tf.NamedTensorMap = {};
+    const updated: number[] = [];
+    this.vars.forEach((p, i) => {
+      const g = grads[p.name];
+      if (!g) return;
+      const k = updated.length;
+      Object.assign(inputs, { [`p${k}`]: p, [`g${k}`]: g, [`m${k}`]: this.m[i], [`v${k}`]: this.v[i] });
+      updated.push(i);
+    });
+    if (updated.length === 0) return;
+    const { beta1, beta2, eps, lr, weightDecay } = this;
+    const attrs = { count: updated.length, lr, weightDecay, beta1, beta2, eps, step: this.t };
+    const out = tf.engine().runKernel(ADAMW_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    updated.forEach((i, k) => {
+      this.vars[i].assign(out[3 * k]);
+      this.m[i].assign(out[3 * k + 1]);
+      this.v[i].assign(out[3 * k + 2]);
+    });
+    tf.dispose(out);
+  }
+
+  private stepOps(grads: Record<string, tf.Tensor>): void {
     const { beta1: b1, beta2: b2, eps, lr, weightDecay: wd } = this;
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;

@@ -1,6 +1,7 @@
 // SGD with Nesterov momentum and L2 weight decay, in PyTorch's form:
 //   g ← g + wd·p;  buf ← μ·buf + g;  g ← g + μ·buf;  p ← p − lr·g
 import * as tf from '@tensorflow/tfjs-core';
+import { hasEngineKernel, SGD_UPDATE } from '../kernels/names';
 import type { OptimizerState } from './optimizer-state';
 import { exportSlots, importSlots } from './optimizer-state';
 
@@ -31,6 +32,33 @@ export class Sgd {
 
   step(grads: Record<string, tf.Tensor>): void {
     this.t += 1;
+    if (hasEngineKernel(SGD_UPDATE)) this.stepFused(grads);
+    else this.stepOps(grads);
+  }
+
+  /** One kernel for all parameters (wasm). */
+  private stepFused(grads: Record<string, tf.Tensor>): void {
+    const inputs: tf.NamedTensorMap = {};
+    const updated: number[] = [];
+    this.vars.forEach((p, i) => {
+      const g = grads[p.name];
+      if (!g) return;
+      const k = updated.length;
+      Object.assign(inputs, { [`p${k}`]: p, [`g${k}`]: g, [`b${k}`]: this.buf[i] });
+      updated.push(i);
+    });
+    if (updated.length === 0) return;
+    const { momentum, weightDecay, nesterov } = this.o;
+    const attrs = { count: updated.length, lr: this.lr, momentum, weightDecay, nesterov };
+    const out = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    updated.forEach((i, k) => {
+      this.vars[i].assign(out[2 * k]);
+      this.buf[i].assign(out[2 * k + 1]);
+    });
+    tf.dispose(out);
+  }
+
+  private stepOps(grads: Record<string, tf.Tensor>): void {
     const { momentum: mu, weightDecay: wd, nesterov } = this.o;
     const lr = this.lr;
     tf.tidy(() => {

@@ -31,11 +31,12 @@ test('wasm conv gradients equal the cpu backend’s (1e-4 relative) for sizes 1�
   let seed = 0;
   for (const stride of [1, 2]) {
     for (const k of [1, 2, 3, 4, 5, 6, 7]) {
-      for (const h of [9, 8]) {
-        const c = { k, stride, h, cin: 5, cout: 6 };
+      // odd and even images; channel counts that hit the native kernels' 4×16 tiles and their edges
+      for (const [h, cin, cout] of [[9, 5, 6], [8, 5, 6], [8, 8, 20], [7, 16, 32]]) {
+        const c = { k, stride, h, cin, cout };
         const cpu = await gradsOn('cpu', c, ++seed);
         const wasm = await gradsOn('wasm', c, seed);
-        const what = `k=${k} stride=${stride} h=${h}`;
+        const what = `k=${k} stride=${stride} h=${h} ${cin}→${cout}`;
         assertClose(wasm.y, cpu.y, 1e-4, `${what} forward`);
         assertClose(wasm.dx, cpu.dx, 1e-4, `${what} dx`);
         assertClose(wasm.dw, cpu.dw, 1e-4, `${what} dw`);

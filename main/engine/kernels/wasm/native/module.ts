@@ -1,0 +1,97 @@
+// Loads the native kernels' module (native/*.c) into the tfjs wasm backend's memory (plain or shared, as the
+// backend's build uses) and gives each kernel tensor addresses in that heap.
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from './kernels.generated';
+
+type Ptr = number;
+export interface NativeKernels {
+  bn_forward(x: Ptr, rows: number, c: number, gamma: Ptr, beta: Ptr, eps: number, y: Ptr, mean: Ptr, variance: Ptr, invstd: Ptr, scratch: Ptr, acc: Ptr): void;
+  bn_backward(x: Ptr, dy: Ptr, rows: number, c: number, mean: Ptr, invstd: Ptr, gamma: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, scratch: Ptr, acc: Ptr): void;
+  adamw(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, decay: number, b1: number, oneB1: number, b2: number, oneB2: number, eps: number, c1: number, c2: number, po: Ptr, mo: Ptr, vo: Ptr): void;
+  sgd(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number, po: Ptr, bo: Ptr): void;
+  conv_filter_grad(x: Ptr, dy: Ptr, dw: Ptr, n0: number, n1: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  conv_filter_grad_task(task: number, chunk: number, x: Ptr, dy: Ptr, partials: Ptr, n: number, h: number, w: number, ci: number, oh: number, ow: number,
+    co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  sum_partials_task(task: number, tasks: number, partials: Ptr, parts: number, size: number, out: Ptr): void;
+  subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
+  slice4(src: Ptr, dst: Ptr, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
+  tile4(src: Ptr, dst: Ptr, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number, r2: number, r3: number): void;
+  gru_forward(x: Ptr, tx: number, whh: Ptr, bhh: Ptr, batch: number, steps: number, hd: number, hs: Ptr, gates: Ptr, scratch: Ptr): void;
+  gru_backward(dhs: Ptr, hs: Ptr, gates: Ptr, whh: Ptr, tx: number, batch: number, steps: number, hd: number, dx: Ptr, dwhh: Ptr, dbhh: Ptr, scratch: Ptr): void;
+  batch_matmul(a: Ptr, b: Ptr, out: Ptr, batch: number, batchA: number, batchB: number, m: number, k: number, n: number, ta: number, tb: number, bt: Ptr): void;
+}
+
+export interface EmscriptenModuleLike {
+  _malloc(bytes: number): number;
+  wasmMemory?: { buffer: ArrayBuffer | SharedArrayBuffer };
+  asm?: { memory?: { buffer: ArrayBuffer | SharedArrayBuffer } };
+}
+interface WasmBackendInternals extends KernelBackend {
+  wasm: EmscriptenModuleLike;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+const STACK_BYTES = 64 << 10;
+const DATA_SECTION = 11;
+
+/** Section ids of a wasm binary (to refuse one that would write a data segment into tfjs's heap). */
+export function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let i = 8;
+  while (i < bytes.length) {
+    const id = bytes[i++];
+    let size = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = bytes[i++];
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    ids.push(id);
+    i += size;
+  }
+  return ids;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const loaded = new WeakMap<object, NativeKernels>();
+
+/** The Emscripten module behind a tfjs wasm backend. */
+export function wasmModuleOf(backend: KernelBackend): EmscriptenModuleLike {
+  const m = (backend as Partial<WasmBackendInternals>).wasm;
+  if (!m || typeof m._malloc !== 'function') throw new Error('not the tfjs wasm backend (no Emscripten module)');
+  return m;
+}
+
+/** The kernels bound to this backend's heap (loaded on first use). */
+export function nativeKernels(backend: KernelBackend): NativeKernels {
+  const module = wasmModuleOf(backend);
+  const cached = loaded.get(module);
+  if (cached) return cached;
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!memory) throw new Error('the tfjs wasm backend exposes no memory (wasmMemory / asm.memory)');
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = Buffer.from(shared ? KERNELS_WASM_SHARED : KERNELS_WASM_PLAIN, 'base64');
+  if (sectionIds(bytes).includes(DATA_SECTION)) throw new Error('the native kernel module has a data segment: it would overwrite the tfjs heap');
+  const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
+  // Its shadow stack (unused by the kernels today) lives in a block of tfjs's heap we own.
+  const stack = module._malloc(STACK_BYTES);
+  (instance.exports.__stack_pointer as { value: number }).value = stack + STACK_BYTES;
+  const kernels = instance.exports as unknown as NativeKernels;
+  loaded.set(module, kernels);
+  return kernels;
+}
+
+/** Heap address of a tensor of the wasm backend. */
+export function addressOf(backend: KernelBackend, t: TensorInfo): number {
+  const entry = (backend as WasmBackendInternals).dataIdMap.get(t.dataId);
+  if (!entry) throw new Error('tensor is not on the wasm backend');
+  return entry.memoryOffset;
+}
