@@ -38,7 +38,7 @@ test('report.md states backbone, data with checksum, budget, params, accuracy, s
   assert.ok(md.includes(`| Stage 1 (search) | 1 epoch (2 steps, batch 32), ${c.search!.secondsPerEpoch.toFixed(2)} s/epoch on wasm;`));
   assert.ok(md.includes(`| Stage 2 (train) | 1 epoch, batch 32, ${c.train!.secondsPerEpoch.toFixed(2)} s/epoch on wasm;`));
   assert.ok(md.includes(`| Machine | ${cpus()[0].model.trim()}, ${cpus().length} cores,`));
-  assert.match(md, /backend device: WebAssembly( SIMD)?, 1 thread/);
+  assert.match(md, /backend device: WebAssembly( SIMD)?, (1 thread|\d+ threads of \d+ logical cores)/);
   c.layers.forEach((l, i) => assert.ok(md.includes(`| ${i + 1} | \`${l.name}\` | ${l.in} → ${l.out} | ${l.stride} | ${l.kernel}×${l.kernel} | ${l.soft!.toFixed(3)} |`), l.name));
   assert.ok(md.includes('effconv run --backbone resnet8 --dataset fashion-mnist --budget 60000 --search-epochs 1 --batch-size 32 --train-epochs 1 --train-batch-size 32 --crop 2 --no-flip --seed 3 --backend wasm --limit-train 64 --limit-test 64\n'));
   assert.ok(md.includes('![Learned kernel size per searched layer](sizes.png)'));

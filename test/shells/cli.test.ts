@@ -26,13 +26,16 @@ const small = ['--backbone', 'resnet8', '--dataset', 'fashion-mnist', '--batch-s
 test('doctor --json lists the four backends, each with a reason, and picks one', () => {
   const r = effconv('doctor', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const d = JSON.parse(r.stdout) as { backends: { name: string; available: boolean; reason: string }[]; auto: string };
+  const d = JSON.parse(r.stdout) as { backends: { name: string; available: boolean; manualOnly?: boolean; reason: string }[]; auto: string };
   assert.deepEqual(d.backends.map((b) => b.name), ['tensorflow', 'webgpu', 'wasm', 'cpu']);
   for (const b of d.backends) assert.ok(b.reason.length > 5, `${b.name} has a reason`);
   const tfNode = d.backends[0];
   if (!tfNode.available) assert.match(tfNode.reason, /tfjs-node-gpu .*; tfjs-node /);
   assert.ok(d.backends.find((b) => b.name === 'cpu')!.available);
-  assert.equal(d.auto, d.backends.find((b) => b.available)!.name);
+  // A software WebGPU adapter is listed as available but only taken when named.
+  const soft = d.backends.find((b) => b.manualOnly);
+  if (soft) assert.match(soft.reason, /software adapter .*never chosen automatically/);
+  assert.equal(d.auto, d.backends.find((b) => b.available && !b.manualOnly)!.name);
 });
 
 test('an unreachable budget is refused with the reachable range, before any training', () => {

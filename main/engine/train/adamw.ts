@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAMW_UPDATE, hasEngineKernel } from '../kernels/names';
 import type { OptimizerState } from './optimizer-state';
-import { exportSlots, importSlots } from './optimizer-state';
+import { exportSlots, importSlots, runFusedUpdate } from './optimizer-state';
 
 export interface AdamWOptions {
   lr: number;
@@ -48,25 +48,8 @@ export class AdamW {
 
   /** One kernel for the whole group (wasm). */
   private stepFused(grads: Record<string, tf.Tensor>): void {
-    const inputs: tf.NamedTensorMap = {};
-    const updated: number[] = [];
-    this.vars.forEach((p, i) => {
-      const g = grads[p.name];
-      if (!g) return;
-      const k = updated.length;
-      Object.assign(inputs, { [`p${k}`]: p, [`g${k}`]: g, [`m${k}`]: this.m[i], [`v${k}`]: this.v[i] });
-      updated.push(i);
-    });
-    if (updated.length === 0) return;
     const { beta1, beta2, eps, lr, weightDecay } = this;
-    const attrs = { count: updated.length, lr, weightDecay, beta1, beta2, eps, step: this.t };
-    const out = tf.engine().runKernel(ADAMW_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    updated.forEach((i, k) => {
-      this.vars[i].assign(out[3 * k]);
-      this.m[i].assign(out[3 * k + 1]);
-      this.v[i].assign(out[3 * k + 2]);
-    });
-    tf.dispose(out);
+    runFusedUpdate(ADAMW_UPDATE, this.vars, grads, { m: this.m, v: this.v }, { lr, weightDecay, beta1, beta2, eps, step: this.t });
   }
 
   private stepOps(grads: Record<string, tf.Tensor>): void {

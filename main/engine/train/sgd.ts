@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasEngineKernel, SGD_UPDATE } from '../kernels/names';
 import type { OptimizerState } from './optimizer-state';
-import { exportSlots, importSlots } from './optimizer-state';
+import { exportSlots, importSlots, runFusedUpdate } from './optimizer-state';
 
 export interface SgdOptions {
   lr: number;
@@ -38,24 +38,8 @@ export class Sgd {
 
   /** One kernel for all parameters (wasm). */
   private stepFused(grads: Record<string, tf.Tensor>): void {
-    const inputs: tf.NamedTensorMap = {};
-    const updated: number[] = [];
-    this.vars.forEach((p, i) => {
-      const g = grads[p.name];
-      if (!g) return;
-      const k = updated.length;
-      Object.assign(inputs, { [`p${k}`]: p, [`g${k}`]: g, [`b${k}`]: this.buf[i] });
-      updated.push(i);
-    });
-    if (updated.length === 0) return;
     const { momentum, weightDecay, nesterov } = this.o;
-    const attrs = { count: updated.length, lr: this.lr, momentum, weightDecay, nesterov };
-    const out = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    updated.forEach((i, k) => {
-      this.vars[i].assign(out[2 * k]);
-      this.buf[i].assign(out[2 * k + 1]);
-    });
-    tf.dispose(out);
+    runFusedUpdate(SGD_UPDATE, this.vars, grads, { b: this.buf }, { lr: this.lr, momentum, weightDecay, nesterov });
   }
 
   private stepOps(grads: Record<string, tf.Tensor>): void {
