@@ -36,6 +36,8 @@ test('doctor --json lists the four backends, each with a reason, and picks one',
   const soft = d.backends.find((b) => b.manualOnly);
   if (soft) assert.match(soft.reason, /software adapter .*never chosen automatically/);
   assert.equal(d.auto, d.backends.find((b) => b.available && !b.manualOnly)!.name);
+  // Dawn's and the Vulkan drivers' own chatter (probed in a child process) stays off the terminal.
+  assert.doesNotMatch(r.stderr, /XDG_RUNTIME_DIR|Vulkan|Dawn|BackendType/);
 });
 
 test('an unreachable budget is refused with the reachable range, before any training', () => {

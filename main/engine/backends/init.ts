@@ -82,15 +82,16 @@ async function startTensorflow(): Promise<BackendReport> {
 
 async function startWebgpu(allowSoftware: boolean): Promise<BackendReport> {
   const p = await probeWebgpu();
-  if (!p.ok) return { name: 'webgpu', available: false, reason: p.reason };
+  if (!p.ok || !p.open) return { name: 'webgpu', available: false, reason: p.reason, details: p.details };
   if (p.software && !allowSoftware) return { name: 'webgpu', available: true, manualOnly: true, reason: p.reason, details: p.details };
-  // tfjs-backend-webgpu reads WebGPU's constants (GPUBufferUsage, GPUMapMode, …) as globals.
-  for (const [k, v] of Object.entries(p.globals ?? {})) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
-  const g = globalThis as { navigator?: { gpu?: unknown; userAgent?: string } };
-  // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported.
-  if (!g.navigator) g.navigator = { gpu: p.gpu, userAgent: `node/${process.versions.node}` };
-  else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: p.gpu, configurable: true });
   try {
+    const { gpu, globals } = await p.open();
+    // tfjs-backend-webgpu reads WebGPU's constants (GPUBufferUsage, GPUMapMode, …) as globals.
+    for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
+    const g = globalThis as { navigator?: { gpu?: unknown; userAgent?: string } };
+    // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported.
+    if (!g.navigator) g.navigator = { gpu, userAgent: `node/${process.versions.node}` };
+    else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
     const ok = await tf.setBackend('webgpu');
     if (!ok) return { name: 'webgpu', available: false, reason: 'tfjs-backend-webgpu did not start on this adapter' };

@@ -1,8 +1,10 @@
 // Finding out which tfjs backends this machine can run, and why not where it cannot.
 // Each probe is side-effect free apart from loading the package it tests.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -74,10 +76,9 @@ export interface WebgpuProbe {
   ok: boolean;
   software: boolean;
   reason: string;
-  gpu?: unknown;
-  /** The WebGPU constants (GPUBufferUsage, …) tfjs-backend-webgpu reads as globals. */
-  globals?: Record<string, unknown>;
   details?: Record<string, string | number | boolean>;
+  /** Loads Dawn into this process: the GPU object and WebGPU's constants (GPUBufferUsage, …) tfjs-backend-webgpu reads as globals. */
+  open?: () => Promise<{ gpu: unknown; globals: Record<string, unknown> }>;
 }
 
 /**
@@ -107,37 +108,81 @@ export function probeWebgpu(): Promise<WebgpuProbe> {
 
 async function probeWebgpuOnce(): Promise<WebgpuProbe> {
   if (!isInstalled('webgpu')) return { ok: false, software: false, reason: 'webgpu (Dawn for Node) not installed' };
-  let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
   const softwareIcds = addSoftwareVulkanDrivers();
-  try {
-    mod = (await import('webgpu')) as unknown as typeof mod;
-  } catch (e) {
-    return { ok: false, software: false, reason: `webgpu package failed to load: ${(e as Error).message.split('\n')[0]}` };
-  }
-  const gpu = mod.create([]);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) {
+  const scout = await scoutAdapter();
+  if ('error' in scout) return { ok: false, software: false, reason: `webgpu probe failed: ${scout.error}` };
+  const driverNote = firstDriverMessage(scout.stderr);
+  if (!scout.adapter) {
     const hint = process.platform === 'linux' ? ' (Dawn needs libvulkan.so.1 and a Vulkan driver it accepts)' : '';
-    return { ok: false, software: false, reason: `no WebGPU adapter${hint}`, details: { softwareIcds: softwareIcds.join(':') } };
+    const details: Record<string, string> = { softwareIcds: softwareIcds.join(':') };
+    if (driverNote) details.driver = driverNote;
+    return { ok: false, software: false, reason: `no WebGPU adapter${hint}`, details };
   }
-  const info = adapter.info ?? {};
+  const info = scout.adapter;
   const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';
-  const software = Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) || SOFTWARE_ADAPTER.test(description);
-  const details = { adapter: description, software };
-  const globals = mod.globals;
+  const software = info.fallback || SOFTWARE_ADAPTER.test(description);
+  const details: Record<string, string | boolean> = { adapter: description, software };
+  if (driverNote) details.driver = driverNote;
+  const open = async () => {
+    const mod = (await import('webgpu')) as unknown as { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
+    return { gpu: mod.create([]), globals: mod.globals };
+  };
   if (software) {
     return {
-      ok: true, software: true, gpu, globals, details,
+      ok: true, software: true, details, open,
       reason: `software adapter "${description}": used only with --backend webgpu, never chosen automatically (a CPU rasteriser, far slower than wasm)`,
     };
   }
-  return { ok: true, software: false, gpu, globals, details, reason: `WebGPU adapter "${description}"` };
+  return { ok: true, software: false, details, open, reason: `WebGPU adapter "${description}"` };
 }
 
-interface GpuLike {
-  requestAdapter(o?: { powerPreference?: string }): Promise<AdapterLike | null>;
+interface ScoutedAdapter {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  fallback: boolean;
 }
-interface AdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+
+// Run in a child process: Dawn and the Vulkan drivers it tries print to the process's own
+// stderr (a refused lavapipe, WSI complaints on a headless box), which must not reach the
+// user's terminal on every automatic backend choice.
+const SCOUT_SCRIPT = `
+const { create } = await import(process.argv[1]);
+const a = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+const i = a ? (a.info ?? {}) : null;
+const out = i && { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description,
+  fallback: Boolean(a.isFallbackAdapter || i.isFallbackAdapter) };
+process.stdout.write(JSON.stringify({ adapter: out }) + '\\n');
+process.exit(0);
+`;
+const SCOUT_TIMEOUT_MS = 30_000;
+
+function scoutAdapter(): Promise<{ adapter: ScoutedAdapter | null; stderr: string } | { error: string }> {
+  const entry = pathToFileURL(localRequire.resolve('webgpu')).href;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', SCOUT_SCRIPT, entry],
+      // ELECTRON_RUN_AS_NODE: inside Electron, execPath is Electron itself.
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: SCOUT_TIMEOUT_MS, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          const parsed = JSON.parse(line) as { adapter: ScoutedAdapter | null };
+          resolve({ adapter: parsed.adapter, stderr });
+        } catch {
+          const why = err ? (err.killed ? `no answer in ${SCOUT_TIMEOUT_MS / 1000} s` : err.message.split('\n')[0]) : 'no answer';
+          resolve({ error: `${why}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}` });
+        }
+      },
+    );
+  });
+}
+
+/** The driver's first complaint, for doctor's details (e.g. why lavapipe was refused). */
+function firstDriverMessage(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim());
+  const line = lines.find((l) => /^warning:/i.test(l)) ?? lines.find((l) => /^error:/i.test(l));
+  return line?.slice(0, 200);
 }
