@@ -8,6 +8,7 @@ import type { OpenStoreOptions } from '../store';
 import { createDatasetService } from './dataset-service';
 import { PushHub } from './dispatch';
 import { JobRunner, type WorkerLauncher } from './jobs';
+import { OutsideRunWatcher } from './outside-runs';
 import { createRunService } from './run-service';
 import { openRunStore } from './runs';
 import { createSystemService } from './system-service';
@@ -36,6 +37,9 @@ export function createService(o: ServiceOptions): Service {
   const runner = new JobRunner({ store, launcher: o.runLauncher, concurrency: o.concurrency ?? 1 });
   runner.start();
   const runs = createRunService(store, runner, publish);
+  // Runs started elsewhere (the CLI, another window) show up and update live too.
+  const outside = new OutsideRunWatcher(store, (id) => runner.running.includes(id), publish);
+  outside.start();
   const datasets = createDatasetService(o.taskLauncher, publish);
   const system = createSystemService({ mode: o.mode, version: o.version, tasks: o.taskLauncher });
 
@@ -52,6 +56,7 @@ export function createService(o: ServiceOptions): Service {
     api,
     hub,
     async close(c = {}) {
+      outside.stop();
       await runner.shutdown({ pauseRunning: c.pauseRunning });
       runs.dispose();
       store.close();

@@ -10,3 +10,4 @@ export * from './metric-writer';
 export * from './metric-queries';
 export * from './pareto';
 export * from './csv';
+export * from './changes';

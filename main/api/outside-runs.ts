@@ -1,0 +1,113 @@
+// Runs driven by another process (an `effconv run` in a terminal, a second window on the same
+// database) reach this process only through the database. Watch it once a second, cheaply
+// (nothing is read unless another connection committed), and republish what changed as the
+// same PushEvents this process's own jobs give, so lists and live views follow those runs too.
+import type { PushEvent } from '../contract/api';
+import type { Stage, TrainEvent } from '../contract/events';
+import type { RunStatus } from '../contract/store';
+import { dataVersion, epochsAfter, lastRecorded, runsChangedSince, stepsAfter, type ChangedRun, type StepRow, type Store } from '../store';
+
+export const OUTSIDE_RUN_POLL_MS = 1000;
+
+interface Seen {
+  status: RunStatus;
+  stage: Stage;
+  step: number;
+  epochStage: Stage;
+  epoch: number;
+}
+
+export class OutsideRunWatcher {
+  private readonly seen = new Map<number, Seen>();
+  private version: number;
+  private since: number;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    /** Runs this process drives itself (their events are published already). */
+    private readonly isOwn: (runId: number) => boolean,
+    private readonly publish: (e: PushEvent) => void,
+    now = Date.now(),
+  ) {
+    this.version = dataVersion(store);
+    this.since = now;
+  }
+
+  start(everyMs = OUTSIDE_RUN_POLL_MS): void {
+    this.timer ??= setInterval(() => {
+      try {
+        this.poll();
+      } catch {
+        // A locked or closing database: the next tick tries again.
+      }
+    }, everyMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Publish what other processes recorded since the last call. */
+  poll(): void {
+    const v = dataVersion(this.store);
+    if (v === this.version) return;
+    this.version = v;
+    for (const run of runsChangedSince(this.store, this.since)) {
+      this.since = Math.max(this.since, run.updatedAt);
+      if (this.isOwn(run.id)) {
+        this.seen.delete(run.id);
+        continue;
+      }
+      this.follow(run);
+    }
+  }
+
+  private follow(run: ChangedRun): void {
+    let s = this.seen.get(run.id);
+    if (!s) {
+      // First sight: a view opened now loads the history itself; publish from here on.
+      const last = lastRecorded(this.store, run.id);
+      s = { status: run.status, stage: last.stage, step: last.step, epochStage: last.epochStage, epoch: last.epoch };
+      this.seen.set(run.id, s);
+      this.publish({ kind: 'run-status', runId: run.id, status: run.status, error: run.error });
+      return;
+    }
+    // Steps and epochs first, so a view has them when it hears that the run ended.
+    for (const r of stepsAfter(this.store, run.id, s.stage, s.step)) {
+      this.publish({ kind: 'run', runId: run.id, event: stepEvent(r, run) });
+      s.stage = r.stage;
+      s.step = r.step;
+    }
+    for (const e of epochsAfter(this.store, run.id, s.epochStage, s.epoch)) {
+      const event: TrainEvent = {
+        type: 'epoch', stage: e.stage, epoch: e.epoch, epochs: run.epochs[e.stage], seconds: e.seconds, trainLoss: e.trainLoss ?? Number.NaN,
+        ...(e.trainAcc !== null ? { trainAcc: e.trainAcc } : {}), top1: e.top1, top5: e.top5, ...(e.testLoss !== null ? { testLoss: e.testLoss } : {}),
+        ...(e.params !== null ? { params: e.params } : {}), ...(e.sizes ? { hard: e.sizes } : {}), ...(e.soft ? { soft: e.soft } : {}),
+      };
+      this.publish({ kind: 'run', runId: run.id, event });
+      s.epochStage = e.stage;
+      s.epoch = e.epoch;
+    }
+    if (run.status !== s.status) {
+      s.status = run.status;
+      this.publish({ kind: 'run-status', runId: run.id, status: run.status, error: run.error });
+    }
+    if (run.status !== 'running' && run.status !== 'queued') this.seen.delete(run.id);
+  }
+}
+
+function stepEvent(r: StepRow, run: ChangedRun): TrainEvent {
+  // The run row's progress is the newest step's; older rows of this batch share its totals.
+  const total = run.stage === r.stage && run.totalSteps ? run.totalSteps : 0;
+  const perEpoch = total ? Math.max(1, Math.round(total / run.epochs[r.stage])) : 0;
+  const eta = run.stage === r.stage && run.etaSeconds !== null && run.step !== null && run.step > 0 ? (run.etaSeconds * (total - r.step)) / Math.max(1, total - run.step) : Number.NaN;
+  return {
+    type: 'step', stage: r.stage, epoch: r.epoch, step: r.step, stepInEpoch: perEpoch ? r.step - (r.epoch - 1) * perEpoch : r.step, stepsPerEpoch: perEpoch,
+    totalSteps: total, loss: r.loss ?? Number.NaN, lr: r.lr ?? Number.NaN, ms: r.ms ?? Number.NaN, etaSeconds: Number.isFinite(eta) ? eta : Number.NaN,
+    ...(r.ce !== null ? { ce: r.ce } : {}), ...(r.lparam !== null ? { lparam: r.lparam } : {}), ...(r.params !== null ? { params: r.params } : {}),
+    ...(r.soft && r.hard ? { soft: r.soft, hard: r.hard } : {}), ...(r.acc !== null ? { acc: r.acc } : {}),
+  };
+}
