@@ -5,7 +5,7 @@
 import type { PushEvent } from '../contract/api';
 import type { Stage, TrainEvent } from '../contract/events';
 import type { RunStatus } from '../contract/store';
-import { dataVersion, epochsAfter, lastRecorded, runsChangedSince, stepsAfter, type ChangedRun, type StepRow, type Store } from '../store';
+import { dataVersion, epochMetricsAfter, lastRecorded, runsChangedSince, stepsAfter, type ChangedRun, type StepRow, type Store } from '../store';
 
 export const OUTSIDE_RUN_POLL_MS = 1000;
 
@@ -81,7 +81,7 @@ export class OutsideRunWatcher {
       s.stage = r.stage;
       s.step = r.step;
     }
-    for (const e of epochsAfter(this.store, run.id, s.epochStage, s.epoch)) {
+    for (const e of epochMetricsAfter(this.store, run.id, s.epochStage, s.epoch)) {
       const event: TrainEvent = {
         type: 'epoch', stage: e.stage, epoch: e.epoch, epochs: run.epochs[e.stage], seconds: e.seconds, trainLoss: e.trainLoss ?? Number.NaN,
         ...(e.trainAcc !== null ? { trainAcc: e.trainAcc } : {}), top1: e.top1, top5: e.top5, ...(e.testLoss !== null ? { testLoss: e.testLoss } : {}),

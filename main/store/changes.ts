@@ -78,35 +78,6 @@ export function stepsAfter(store: Store, runId: number, stage: Stage, step: numb
     .map((r) => ({ ...r, soft: parseFloat32Json(r.soft, 'size_history.soft'), hard: parseJson<number[]>(r.hard, 'size_history.hard') }));
 }
 
-export interface EpochRowAfter {
-  stage: Stage;
-  epoch: number;
-  seconds: number;
-  trainLoss: number | null;
-  trainAcc: number | null;
-  top1: number | null;
-  top5: number | null;
-  testLoss: number | null;
-  params: number | null;
-  sizes: number[] | null;
-  soft: number[] | null;
-}
-
-/** Epoch rows after (stage, epoch), in order. */
-export function epochsAfter(store: Store, runId: number, stage: Stage, epoch: number): EpochRowAfter[] {
-  return store
-    .prepare<[number, number, number, number], Record<string, number | string | null>>(
-      `SELECT stage, epoch, seconds, train_loss, train_acc, top1, top5, test_loss, params, sizes, soft
-         FROM epoch_metrics WHERE run_id = ? AND (stage > ? OR (stage = ? AND epoch > ?)) ORDER BY stage, epoch`,
-    )
-    .all(runId, stage, stage, epoch)
-    .map((r) => ({
-      stage: r.stage as Stage, epoch: r.epoch as number, seconds: r.seconds as number, trainLoss: r.train_loss as number | null, trainAcc: r.train_acc as number | null,
-      top1: r.top1 as number | null, top5: r.top5 as number | null, testLoss: r.test_loss as number | null, params: r.params as number | null,
-      sizes: parseJson<number[]>(r.sizes as string | null, 'epoch_metrics.sizes'), soft: parseFloat32Json(r.soft as string | null, 'epoch_metrics.soft'),
-    }));
-}
-
 /** The last (stage, step) and (stage, epoch) a run has recorded. */
 export function lastRecorded(store: Store, runId: number): { stage: Stage; step: number; epochStage: Stage; epoch: number } {
   const s = store

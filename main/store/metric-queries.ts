@@ -48,24 +48,33 @@ interface EpochRow {
   time: number;
 }
 
+function toEpochMetric(r: EpochRow): EpochMetric {
+  return {
+    stage: r.stage,
+    epoch: r.epoch,
+    seconds: r.seconds,
+    trainLoss: r.train_loss,
+    trainAcc: r.train_acc,
+    top1: r.top1,
+    top5: r.top5,
+    testLoss: r.test_loss,
+    params: r.params,
+    sizes: parseJson<number[]>(r.sizes, 'epoch_metrics.sizes'),
+    soft: parseFloat32Json(r.soft, 'epoch_metrics.soft'),
+    time: iso(r.time),
+  };
+}
+
 export function epochMetrics(store: Store, runId: number): EpochMetric[] {
+  return store.prepare<[number], EpochRow>('SELECT * FROM epoch_metrics WHERE run_id = ? ORDER BY stage, epoch').all(runId).map(toEpochMetric);
+}
+
+/** Epoch rows after (stage, epoch), in order (for following a run another process records). */
+export function epochMetricsAfter(store: Store, runId: number, stage: Stage, epoch: number): EpochMetric[] {
   return store
-    .prepare<[number], EpochRow>('SELECT * FROM epoch_metrics WHERE run_id = ? ORDER BY stage, epoch')
-    .all(runId)
-    .map((r) => ({
-      stage: r.stage,
-      epoch: r.epoch,
-      seconds: r.seconds,
-      trainLoss: r.train_loss,
-      trainAcc: r.train_acc,
-      top1: r.top1,
-      top5: r.top5,
-      testLoss: r.test_loss,
-      params: r.params,
-      sizes: parseJson<number[]>(r.sizes, 'epoch_metrics.sizes'),
-      soft: parseFloat32Json(r.soft, 'epoch_metrics.soft'),
-      time: iso(r.time),
-    }));
+    .prepare<[number, number, number, number], EpochRow>('SELECT * FROM epoch_metrics WHERE run_id = ? AND (stage > ? OR (stage = ? AND epoch > ?)) ORDER BY stage, epoch')
+    .all(runId, stage, stage, epoch)
+    .map(toEpochMetric);
 }
 
 /** Every stride-th stage-1 step from the first, plus the last, so at most maxPoints rows (read by key, not scanned). */
