@@ -24,19 +24,25 @@ after(async () => {
   await served?.stop();
 });
 
+/** `effconv run` as a user starts it in a terminal, on the server's EFFCONV_HOME. */
+function terminalRun(name: string, seed: number) {
+  const args = [
+    'run', '--name', name, '--backbone', 'resnet8', '--dataset', 'fashion-mnist', '--budget', '60k', '--batch-size', '32', '--train-batch-size', '32',
+    '--limit-train', '960', '--limit-test', '64', '--search-epochs', '3', '--train-epochs', '1', '--backend', 'wasm', '--seed', String(seed),
+  ];
+  const cli = spawn(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), ...args], { env: { ...process.env, EFFCONV_HOME: served.home }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+  return { cli, exited, stderr: () => err };
+}
+
 test('a CLI run shows up in the open list and its view follows it live to the end', { timeout: 600_000 }, async () => {
   await page.goto(served.url);
   await page.getByRole('heading', { name: 'Experiments' }).waitFor();
   await page.getByTestId('run-count').filter({ hasText: /^0 runs$/ }).waitFor();
 
-  const args = [
-    'run', '--name', 'from the terminal', '--backbone', 'resnet8', '--dataset', 'fashion-mnist', '--budget', '60k', '--batch-size', '32',
-    '--train-batch-size', '32', '--limit-train', '960', '--limit-test', '64', '--search-epochs', '3', '--train-epochs', '1', '--backend', 'wasm', '--seed', '2',
-  ];
-  const cli = spawn(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), ...args], { env: { ...process.env, EFFCONV_HOME: served.home }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+  const { cli, exited, stderr } = terminalRun('from the terminal', 2);
 
   try {
     // No reload: the server hears of the run from the database and tells the page.
@@ -69,5 +75,31 @@ test('a CLI run shows up in the open list and its view follows it live to the en
   } finally {
     if (cli.exitCode === null) cli.kill('SIGTERM');
   }
-  assert.equal(await exited, 0, stderr);
+  assert.equal(await exited, 0, stderr());
+});
+
+test('Pause in the browser stops a terminal run at a checkpoint; Resume finishes it in the server', { timeout: 600_000 }, async () => {
+  await page.goto(served.url);
+  const { cli, exited, stderr } = terminalRun('paused from the browser', 4);
+  try {
+    const row = page.getByTestId('run-table').locator('tr[data-run="2"]');
+    await row.filter({ hasText: 'running' }).waitFor({ timeout: 120_000 });
+    await row.getByRole('link', { name: '#2' }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'running' }).waitFor();
+    await page.getByRole('progressbar').first().and(page.locator('[aria-valuenow]')).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    // The request travels through the database; the terminal run checkpoints and exits.
+    assert.equal(await exited, 0, stderr());
+    assert.match(stderr(), /run 2 paused at a checkpoint; effconv resume 2 continues it/);
+    await page.getByTestId('run-status').filter({ hasText: 'paused' }).waitFor({ timeout: 30_000 });
+  } finally {
+    if (cli.exitCode === null) cli.kill('SIGTERM');
+  }
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 300_000 });
+  await page.getByTestId('run-top1').filter({ hasText: '%' }).waitFor();
+  // Each step once across the two processes.
+  const steps = page.getByRole('table').filter({ hasText: 'Train loss' }).locator('tbody tr');
+  assert.equal(await steps.count(), 4, 'three search epochs and one training epoch, each once');
+  await screenshot(page, 'outside-run-paused-resumed');
 });
