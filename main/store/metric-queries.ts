@@ -87,11 +87,13 @@ export function sizeHistory(store: Store, runId: number, maxPoints = 500): SizeH
   const layers = parseJson<string[]>(run.layers, 'runs.layers');
   if (!last) return { runId, layers, count: 0, stride: 1, step: [], soft: [], hard: [] };
   const stride = Math.max(1, Math.ceil((last - 1) / (maxPoints - 1)));
+  // CROSS JOIN keeps the wanted steps as the outer loop, each a primary-key lookup; left to
+  // itself the planner scanned the wanted list once per history row (30 s at 100,000 steps).
   const rows = store
     .prepare<[number, number, number, number, number], { step: number; soft: string; hard: string }>(
       `WITH RECURSIVE every(step) AS (SELECT 1 UNION ALL SELECT step + CAST(? AS INTEGER) FROM every WHERE step + ? <= ?),
          wanted(step) AS (SELECT step FROM every UNION SELECT ?)
-       SELECT h.step, h.soft, h.hard FROM wanted w JOIN size_history h ON h.run_id = ? AND h.step = w.step ORDER BY h.step`,
+       SELECT h.step, h.soft, h.hard FROM wanted w CROSS JOIN size_history h ON h.run_id = ? AND h.step = w.step ORDER BY h.step`,
     )
     .all(stride, stride, last, last, runId);
   return {

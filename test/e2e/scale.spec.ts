@@ -8,17 +8,19 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { openStore } from '../../main/store';
-import { SETTLED_STATUSES, seed10k } from '../helpers/seed-runs';
+import { SETTLED_STATUSES, seed10k, seedLongRun } from '../helpers/seed-runs';
 import { launchBrowser, screenshot, serve, type Served } from './harness';
 
 let served: Served;
 let browser: Browser;
 let page: Page;
+let longRun: number;
 
 before(async () => {
   const home = mkdtempSync(join(tmpdir(), 'effconv-scale-'));
   const store = openStore(join(home, 'effconv.db'));
   seed10k(store, join(home, 'runs'), SETTLED_STATUSES);
+  longRun = seedLongRun(store, join(home, 'runs'));
   store.close();
   served = await serve({}, home);
   browser = await launchBrowser();
@@ -32,10 +34,10 @@ after(async () => {
 
 const count = () => page.getByTestId('run-count');
 
-test('the experiment list renders 10,000 runs within a second', async () => {
+test('the experiment list renders 10,000 runs (and one more) within a second', async () => {
   const t0 = performance.now();
   await page.goto(served.url);
-  await count().filter({ hasText: /^10,000 runs$/ }).waitFor({ timeout: 5000 });
+  await count().filter({ hasText: /^10,001 runs$/ }).waitFor({ timeout: 5000 });
   const ms = performance.now() - t0;
   assert.equal(await page.getByTestId('run-table').locator('tbody tr.row').count(), 50, 'one page of 50 rows');
   assert.ok(ms < 1000, `first render took ${ms.toFixed(0)} ms`);
@@ -61,6 +63,26 @@ test('filtering, status filters, sorting and paging answer within a second each'
   const top = await page.getByTestId('run-table').locator('tbody tr.row').first().locator('td').nth(7).textContent();
   assert.match(top ?? '', /^\d+\.\d\d%$/, 'the best run comes first');
   await timed('next page', () => page.getByRole('button', { name: 'Next' }).click(), () => page.getByText('51–100').waitFor());
+});
+
+test('a run with 100,000 search steps and 50,000 training steps opens with every chart within 2.5 s (page load included)', async (t) => {
+  const t0 = performance.now();
+  await page.goto(`${served.url}#/run/${longRun}`);
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 10_000 });
+  const loss = page.getByRole('img', { name: 'Stage 1 losses' }).locator('path[stroke]').first();
+  await loss.and(page.locator('path[d^="M"]')).waitFor({ timeout: 10_000 });
+  await page.getByTestId('size-heatmap').waitFor({ timeout: 10_000 });
+  await page.getByRole('img', { name: 'Stage 2 training' }).locator('path[d^="M"]').first().waitFor({ timeout: 10_000 });
+  const ms = performance.now() - t0;
+  // Downsampled, not truncated: the x axis reaches the last step.
+  const ticks = await page.getByRole('img', { name: 'Stage 1 losses' }).locator('.axis text').allTextContents();
+  assert.ok(ticks.some((t) => /^100k$/.test(t)), `stage-1 x ticks reach 100k: ${ticks.join(' ')}`);
+  const d = (await loss.getAttribute('d')) ?? '';
+  const points = d.split(/[ML]/).length - 1;
+  assert.ok(points > 100 && points < 5000, `${points} points drawn for 100,000 steps`);
+  assert.ok(ms < 2500, `the run view took ${ms.toFixed(0)} ms`);
+  t.diagnostic(`100,000-step run view: ${ms.toFixed(0)} ms, ${points} points in the loss line`);
+  await screenshot(page, 'screen-run-100k-steps');
 });
 
 async function raw(path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
