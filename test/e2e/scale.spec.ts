@@ -81,6 +81,14 @@ test('a run with 100,000 search steps and 50,000 training steps opens with every
   const points = d.split(/[ML]/).length - 1;
   assert.ok(points > 100 && points < 5000, `${points} points drawn for 100,000 steps`);
   assert.ok(ms < 2500, `the run view took ${ms.toFixed(0)} ms`);
+  // 150 epochs: the table keeps to the last six of each stage until asked for all.
+  const epochRows = page.getByRole('table').filter({ hasText: 'Train loss' }).locator('tbody tr');
+  assert.equal(await epochRows.count(), 12);
+  assert.match((await epochRows.first().textContent()) ?? '', /^1\s*95/);
+  await page.getByRole('button', { name: 'Show all 150 epochs' }).click();
+  await epochRows.nth(149).waitFor();
+  await page.getByRole('button', { name: 'Show the last epochs of each stage' }).click();
+  await epochRows.nth(12).waitFor({ state: 'detached' });
   t.diagnostic(`100,000-step run view: ${ms.toFixed(0)} ms, ${points} points in the loss line`);
   await screenshot(page, 'screen-run-100k-steps');
 });
