@@ -71,15 +71,19 @@ export class OutsideRunWatcher {
       // First sight: a view opened now loads the history itself; publish from here on.
       const last = lastRecorded(this.store, run.id);
       s = { status: run.status, stage: last.stage, step: last.step, epochStage: last.epochStage, epoch: last.epoch };
-      this.seen.set(run.id, s);
+      if (isActive(run.status)) this.seen.set(run.id, s);
       this.publish({ kind: 'run-status', runId: run.id, status: run.status, error: run.error });
       return;
     }
     // Steps and epochs first, so a view has them when it hears that the run ended.
-    for (const r of stepsAfter(this.store, run.id, s.stage, s.step)) {
-      this.publish({ kind: 'run', runId: run.id, event: stepEvent(r, run) });
-      s.stage = r.stage;
-      s.step = r.step;
+    for (;;) {
+      const rows = stepsAfter(this.store, run.id, s.stage, s.step, STEPS_PER_READ);
+      for (const r of rows) {
+        this.publish({ kind: 'run', runId: run.id, event: stepEvent(r, run) });
+        s.stage = r.stage;
+        s.step = r.step;
+      }
+      if (rows.length < STEPS_PER_READ) break;
     }
     for (const e of epochMetricsAfter(this.store, run.id, s.epochStage, s.epoch)) {
       const event: TrainEvent = {
@@ -95,9 +99,12 @@ export class OutsideRunWatcher {
       s.status = run.status;
       this.publish({ kind: 'run-status', runId: run.id, status: run.status, error: run.error });
     }
-    if (run.status !== 'running' && run.status !== 'queued') this.seen.delete(run.id);
+    if (!isActive(run.status)) this.seen.delete(run.id);
   }
 }
+
+const STEPS_PER_READ = 1000;
+const isActive = (s: RunStatus) => s === 'running' || s === 'queued';
 
 function stepEvent(r: StepRow, run: ChangedRun): TrainEvent {
   // The run row's progress is the newest step's; older rows of this batch share its totals.

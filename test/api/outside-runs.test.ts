@@ -101,3 +101,29 @@ test("a run this process drives is left to its own events", async () => {
   other.close();
   store.close();
 });
+
+test('steps committed faster than a poll reads them all arrive in one poll, in order', () => {
+  const store = openRunStore(join(tmp, 'burst.db'));
+  const other = openRunStore(join(tmp, 'burst.db'));
+  const events: PushEvent[] = [];
+  const watcher = new OutsideRunWatcher(store, () => false, (e) => events.push(e), 0);
+  const exp = other.db.prepare(`INSERT INTO experiments (name, options, created_at, updated_at) VALUES ('e', '{}', 1, 1)`).run().lastInsertRowid;
+  const id = Number(
+    other.db
+      .prepare(`INSERT INTO runs (experiment_id, status, options, stages, seed, backbone, dataset, backend, dir, created_at, updated_at) VALUES (?, 'running', '{"searchEpochs":1}', 'search', 1, 'resnet8', 'fashion-mnist', 'wasm', '/tmp/x', ?, ?)`)
+      .run(exp, Date.now(), Date.now()).lastInsertRowid,
+  );
+  watcher.poll();
+  assert.deepEqual(events.map((e) => e.kind), ['run-status']);
+  const step = other.db.prepare('INSERT INTO step_metrics (run_id, stage, step, epoch, loss, time) VALUES (?, 1, ?, 1, ?, 0)');
+  other.db.transaction(() => {
+    for (let s = 1; s <= 2500; s++) step.run(id, s, 1 / s);
+    other.db.prepare('UPDATE runs SET stage = 1, step = 2500, total_steps = 5000, updated_at = ? WHERE id = ?').run(Date.now() + 1, id);
+  })();
+  watcher.poll();
+  const steps = events.flatMap((e) => (e.kind === 'run' && e.event.type === 'step' ? [e.event] : []));
+  assert.equal(steps.length, 2500);
+  assert.ok(steps.every((s, i) => s.step === i + 1 && s.loss === 1 / (i + 1) && s.totalSteps === 5000));
+  other.close();
+  store.close();
+});
