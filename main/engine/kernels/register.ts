@@ -40,3 +40,10 @@ export function registerEngineKernels(backendName: string): string[] {
 export function originalKernel(kernelName: string, backendName: string): KernelConfig | null {
   return originals.get(`${backendName}/${kernelName}`) ?? null;
 }
+
+/** The backend's own kernel that ours replaced, for the cases ours leaves to it. */
+export function ownKernel(kernelName: string, backendName: string): KernelConfig {
+  const k = originalKernel(kernelName, backendName);
+  if (!k) throw new Error(`tfjs-backend-${backendName} registers no ${kernelName}`);
+  return k;
+}

@@ -2,7 +2,7 @@
 // stride)): the gradient is a strided scatter, done natively in one pass. tfjs's generic
 // loop costs several ms per call; other windows still go to it.
 import { AvgPoolGrad, backend_util, type AvgPoolGradAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { originalKernel } from '../register';
+import { ownKernel } from '../register';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 
@@ -15,9 +15,7 @@ export const wasmAvgPoolGrad: KernelConfig = {
     const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
     const oneByOne = info.filterHeight === 1 && info.filterWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
     if (!oneByOne || dy.dtype !== 'float32' || info.dataFormat !== 'channelsLast') {
-      const own = originalKernel(AvgPoolGrad, 'wasm');
-      if (!own) throw new Error('tfjs-backend-wasm registers no AvgPoolGrad');
-      return own.kernelFunc(args);
+      return ownKernel(AvgPoolGrad, 'wasm').kernelFunc(args);
     }
     const b = asWasm(args.backend as KernelBackend);
     const out = b.makeOutput(input.shape, 'float32');

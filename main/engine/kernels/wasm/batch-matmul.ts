@@ -2,7 +2,7 @@
 // loop (~1.7 GFLOP/s); those cases (the GRUs' per-layer batched products, every matMul
 // gradient) run here on 4×16 SIMD register tiles. The single plain product stays on XNNPACK.
 import { BatchMatMul, broadcast_util, type BatchMatMulAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { originalKernel } from '../register';
+import { ownKernel } from '../register';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 
@@ -16,8 +16,7 @@ export const wasmBatchMatMul: KernelConfig = {
     const outerB = b.shape.slice(0, -2);
     const batchA = outerA.reduce((x, y) => x * y, 1);
     const batchB = outerB.reduce((x, y) => x * y, 1);
-    const own = originalKernel(BatchMatMul, 'wasm');
-    if (!own) throw new Error('tfjs-backend-wasm registers no BatchMatMul');
+    const own = ownKernel(BatchMatMul, 'wasm');
     if ((!transposeA && !transposeB && batchA === 1 && batchB === 1) || a.dtype !== 'float32' || b.dtype !== 'float32') return own.kernelFunc(args);
     const outer = broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
     const batch = outer.reduce((x, y) => x * y, 1);

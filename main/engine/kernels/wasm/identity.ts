@@ -4,7 +4,7 @@
 // references per buffer (its Reshape already shares), so sharing the buffer is the cpu
 // backend's behaviour and is safe.
 import { Identity, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { originalKernel } from '../register';
+import { ownKernel } from '../register';
 
 export const wasmIdentity: KernelConfig = {
   kernelName: Identity,
@@ -12,9 +12,7 @@ export const wasmIdentity: KernelConfig = {
   kernelFunc: (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.dtype === 'string') {
-      const own = originalKernel(Identity, 'wasm');
-      if (!own) throw new Error('tfjs-backend-wasm registers no Identity');
-      return own.kernelFunc(args);
+      return ownKernel(Identity, 'wasm').kernelFunc(args);
     }
     (args.backend as KernelBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };

@@ -6,7 +6,7 @@ import {
   backend_util, slice_util, Slice, SplitV, Unpack, util,
   type KernelBackend, type KernelConfig, type SliceAttrs, type SplitVAttrs, type TensorInfo, type UnpackAttrs,
 } from '@tensorflow/tfjs-core';
-import { originalKernel } from '../register';
+import { ownKernel } from '../register';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 
@@ -24,11 +24,7 @@ export function sliceNative(backend: KernelBackend, x: TensorInfo, begin: number
   return out;
 }
 
-function own(kernel: string) {
-  const k = originalKernel(kernel, 'wasm');
-  if (!k) throw new Error(`tfjs-backend-wasm registers no ${kernel}`);
-  return k;
-}
+const own = (kernel: string) => ownKernel(kernel, 'wasm');
 
 export const wasmSlice: KernelConfig = {
   kernelName: Slice,

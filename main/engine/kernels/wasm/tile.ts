@@ -2,7 +2,7 @@
 // broadcast dy back over the reduced axes (the global average pool's is 64·8·8·64 values),
 // which tfjs's generic index-arithmetic loop takes ~10 ms for.
 import { Tile, type KernelBackend, type KernelConfig, type TensorInfo, type TileAttrs } from '@tensorflow/tfjs-core';
-import { originalKernel } from '../register';
+import { ownKernel } from '../register';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 
@@ -13,9 +13,7 @@ export const wasmTile: KernelConfig = {
     const { x } = args.inputs as { x: TensorInfo };
     const { reps } = args.attrs as unknown as TileAttrs;
     if (x.dtype !== 'float32' || x.shape.length > 4 || x.shape.length === 0) {
-      const own = originalKernel(Tile, 'wasm');
-      if (!own) throw new Error('tfjs-backend-wasm registers no Tile');
-      return own.kernelFunc(args);
+      return ownKernel(Tile, 'wasm').kernelFunc(args);
     }
     const b = asWasm(args.backend as KernelBackend);
     const out = b.makeOutput(x.shape.map((d, i) => d * reps[i]), 'float32');

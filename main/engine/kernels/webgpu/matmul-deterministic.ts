@@ -5,7 +5,7 @@
 // plain wrong (the kernel predictor's [s², 4096]·[64, 4096]ᵀ gradient). Where tfjs would pick
 // split-K we ask for its small-output-tile program instead, which sums in a fixed order.
 import { BatchMatMul, env, type BatchMatMulAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { originalKernel } from '../register';
+import { ownKernel } from '../register';
 
 const SPLIT_K_MIN_INNER = 2000; // tfjs-backend-webgpu's threshold
 const SMALL_OUTPUT_SIZE_PROGRAM = 2; // MatMulProgramType.MatMulSmallOutputSizeProgram
@@ -25,8 +25,7 @@ export const webgpuBatchMatMul: KernelConfig = {
   kernelName: BatchMatMul,
   backendName: 'webgpu',
   kernelFunc: (args) => {
-    const own = originalKernel(BatchMatMul, 'webgpu');
-    if (!own) throw new Error('tfjs-backend-webgpu registers no BatchMatMul');
+    const own = ownKernel(BatchMatMul, 'webgpu');
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
     const flag = env().getNumber('WEBGPU_MATMUL_PROGRAM_TYPE');
