@@ -107,13 +107,13 @@ const STEPS_PER_READ = 1000;
 const isActive = (s: RunStatus) => s === 'running' || s === 'queued';
 
 function stepEvent(r: StepRow, run: ChangedRun): TrainEvent {
-  // The run row's progress is the newest step's; older rows of this batch share its totals.
+  // The run row's progress is the newest step's: its stage's totals hold for the batch, its ETA for that step only.
   const total = run.stage === r.stage && run.totalSteps ? run.totalSteps : 0;
   const perEpoch = total ? Math.max(1, Math.round(total / run.epochs[r.stage])) : 0;
-  const eta = run.stage === r.stage && run.etaSeconds !== null && run.step !== null && run.step > 0 ? (run.etaSeconds * (total - r.step)) / Math.max(1, total - run.step) : Number.NaN;
+  const eta = run.stage === r.stage && run.step === r.step ? (run.etaSeconds ?? Number.NaN) : Number.NaN;
   return {
     type: 'step', stage: r.stage, epoch: r.epoch, step: r.step, stepInEpoch: perEpoch ? r.step - (r.epoch - 1) * perEpoch : r.step, stepsPerEpoch: perEpoch,
-    totalSteps: total, loss: r.loss ?? Number.NaN, lr: r.lr ?? Number.NaN, ms: r.ms ?? Number.NaN, etaSeconds: Number.isFinite(eta) ? eta : Number.NaN,
+    totalSteps: total, loss: r.loss ?? Number.NaN, lr: r.lr ?? Number.NaN, ms: r.ms ?? Number.NaN, etaSeconds: eta,
     ...(r.ce !== null ? { ce: r.ce } : {}), ...(r.lparam !== null ? { lparam: r.lparam } : {}), ...(r.params !== null ? { params: r.params } : {}),
     ...(r.soft && r.hard ? { soft: r.soft, hard: r.hard } : {}), ...(r.acc !== null ? { acc: r.acc } : {}),
   };
