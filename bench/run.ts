@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../main/engine/backends/probe';
 import { cifarSubset, sharedDataDir } from './data';
-import { measureLoggingOverhead } from '../main/api/logging-overhead';
+import { measureLoggingOverhead } from './logging-overhead';
 import { measureLoader } from '../main/data/measure-loader';
 import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
 import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';

@@ -1,21 +1,25 @@
-// Where EffConv Studio keeps its data (dataset library, experiment database, run folders).
-// EFFCONV_HOME overrides; otherwise the platform's per-user application-data folder.
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+// Where EffConv Studio keeps its data under its home folder (settings.ts: EFFCONV_HOME, else
+// the platform's per-user application-data folder).
+import { join } from 'node:path';
+import { settings } from './settings';
 
-export function effconvHome(): string {
-  if (process.env.EFFCONV_HOME) return resolve(process.env.EFFCONV_HOME);
-  const home = homedir();
-  switch (process.platform) {
-    case 'darwin':
-      return join(home, 'Library', 'Application Support', 'EffConv Studio');
-    case 'win32':
-      return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'EffConv Studio');
-    default:
-      return join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'effconv-studio');
-  }
+export interface HomePaths {
+  home: string;
+  /** The dataset library. */
+  datasets: string;
+  /** One folder per run, named by its id. */
+  runs: string;
+  /** The experiment database. */
+  database: string;
+  /** Where the GUI's exports go. */
+  exports: string;
 }
 
-export const datasetsDir = (): string => join(effconvHome(), 'datasets');
-export const runsDir = (): string => join(effconvHome(), 'runs');
-export const databasePath = (): string => join(effconvHome(), 'effconv.db');
+export function homePaths(home: string = settings().home): HomePaths {
+  return { home, datasets: join(home, 'datasets'), runs: join(home, 'runs'), database: join(home, 'effconv.db'), exports: join(home, 'exports') };
+}
+
+export const effconvHome = (): string => settings().home;
+export const datasetsDir = (): string => homePaths().datasets;
+export const runsDir = (): string => homePaths().runs;
+export const databasePath = (): string => homePaths().database;

@@ -1,8 +1,8 @@
 // The API's method names on their own (no zod), for the sandboxed preload, which may
 // require nothing but electron, to check channel names.
 export const API_METHOD_NAMES = [
-  'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'cancelJob', 'removeDataset',
-  'budgetRange', 'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
+  'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'verifyDataset', 'cancelTask', 'removeDataset',
+  'budgetRange', 'validateConfig', 'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
   'startRun', 'retrainRun', 'pauseRun', 'resumeRun', 'cancelRun', 'deleteRun', 'deleteExperiment', 'exportRun', 'metricsCsv',
 ] as const;
 

@@ -1,20 +1,29 @@
 // The one API every shell serves: the Electron window over IPC, the web mode over HTTP + SSE,
-// and direct calls in tests. Arguments are described by zod schemas (validated where they
-// enter main); results are plain JSON types. No Node, Electron or DOM API here.
+// and the CLI by direct calls in its own process. Arguments are described by zod schemas
+// (validated where they enter main); results are plain JSON types, most of them the store's
+// own (contract/store.ts). No Node, Electron or DOM API here.
 import { z } from 'zod';
 import type { BackboneSpec, EffconvConfig, InputShape } from './config';
+import type { SerializedError } from './errors';
 import type { TrainEvent } from './events';
+import { EXPORT_FORMATS, type ExportFormat, type ExportRunResult } from './export';
 import type { RunOptions } from './run';
+import {
+  RUN_STATUSES, type ExperimentSummary, type Page, type ParetoPoint, type RunQuery, type RunRecord, type RunRow, type RunSortKey, type RunStatus, type SizeHistory,
+} from './store';
 import type { ApiMethodName } from './api-methods';
 
 // ---- argument schemas -------------------------------------------------------------------
 
 const name = z.string().trim().min(1).max(200);
 const id = z.number().int().positive();
+const path = z.string().trim().min(1).max(4096);
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const RunOptionsSchema = z.object({
   backbone: z.string().trim().min(1).max(40),
-  dataset: z.string().trim().min(1).max(4096),
+  dataset: path,
   budget: z.union([z.string().trim().min(1).max(20), z.number().positive().max(1e9)]),
   stages: z.enum(['both', 'search', 'train']),
   searchEpochs: z.number().int().min(0).max(1000),
@@ -22,7 +31,7 @@ export const RunOptionsSchema = z.object({
   batchSize: z.number().int().min(1).max(4096),
   trainBatchSize: z.number().int().min(1).max(4096),
   seed: z.number().int().min(0).max(2 ** 31 - 1),
-  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+  backend: z.enum(BACKEND_CHOICES),
   limitTrain: z.number().int().min(1).optional(),
   limitTest: z.number().int().min(1).optional(),
   crop: z.number().int().min(0).max(64).optional(),
@@ -32,44 +41,97 @@ export const RunOptionsSchema = z.object({
 }) satisfies z.ZodType<RunOptions>;
 
 export const StartRunSchema = z.object({
-  experiment: name.optional(),
+  /** An experiment id, or a name (created if new); default: derived from the options. */
+  experiment: z.union([name, id]).optional(),
   notes: z.string().max(10_000).optional(),
   options: RunOptionsSchema,
+  /** Stage 2 from this effconv.config file (or run folder holding config.json), checked as `config validate` checks it. */
+  configFile: path.optional(),
+  /** Also write config.json, metrics.jsonl and the weights here. */
+  outDir: path.optional(),
 });
 export type StartRunRequest = z.infer<typeof StartRunSchema>;
 
-export const RunStatusSchema = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted']);
-export type RunStatus = z.infer<typeof RunStatusSchema>;
+/** What a retrain may change; everything else is the parent run's. */
+export const RetrainSchema = z.object({
+  dataset: path.optional(),
+  trainEpochs: z.number().int().min(1).max(10000).optional(),
+  trainBatchSize: z.number().int().min(1).max(4096).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  backend: z.enum(BACKEND_CHOICES).optional(),
+  limitTrain: z.number().int().min(1).optional(),
+  limitTest: z.number().int().min(1).optional(),
+  crop: z.number().int().min(0).max(64).optional(),
+  flip: z.boolean().optional(),
+  lr: z.number().positive().max(10).optional(),
+  /** Default: the parent run's experiment. */
+  experiment: z.union([name, id]).optional(),
+  outDir: path.optional(),
+});
+export type RetrainRequest = z.infer<typeof RetrainSchema>;
 
-export const RunSortSchema = z.enum(['created', 'params', 'top1', 'budget', 'status', 'backbone', 'dataset', 'experiment']);
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+
+const RUN_SORT_KEYS = ['id', 'created', 'status', 'top1', 'params', 'budget', 'backbone', 'dataset', 'experiment'] as const satisfies readonly RunSortKey[];
 
 export const RunQuerySchema = z.object({
-  text: z.string().max(200).optional(),
-  status: z.array(RunStatusSchema).max(7).optional(),
   experimentId: id.optional(),
-  sort: RunSortSchema.default('created'),
-  desc: z.boolean().default(true),
-  offset: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(500).default(100),
-});
-export type RunQuery = z.input<typeof RunQuerySchema>;
+  experiment: name.optional(),
+  status: z.array(RunStatusSchema).max(RUN_STATUSES.length).optional(),
+  dataset: path.optional(),
+  backbone: z.string().max(40).optional(),
+  backend: z.string().max(40).optional(),
+  text: z.string().max(200).optional(),
+  sort: z.enum(RUN_SORT_KEYS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  offset: z.number().int().min(0).optional(),
+}) satisfies z.ZodType<RunQuery>;
+
+export const IMPORT_FORMATS = ['auto', 'idx', 'cifar10', 'cifar100', 'stl10', 'imagenet32', 'image-folder', 'folder'] as const;
 
 export const ImportRequestSchema = z.object({
-  path: z.string().trim().min(1).max(4096),
+  path,
   name: name.optional(),
-  format: z.enum(['auto', 'idx', 'cifar10', 'cifar100', 'stl10', 'imagenet32', 'folder']).optional(),
-  size: z.number().int().min(8).max(256).optional(),
-  testFraction: z.number().min(0).max(0.9).optional(),
+  format: z.enum(IMPORT_FORMATS).optional(),
+  /** Square size in pixels; absent: the source's own size (image folders: their common square size, else 32). */
+  size: z.number().int().min(4).max(1024).optional(),
+  fit: z.enum(['cover', 'contain', 'fill']).optional(),
+  testFraction: z.number().gt(0).lt(1).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   strict: z.boolean().optional(),
+  channels: z.union([z.literal(1), z.literal(3)]).optional(),
+  unlabeled: z.boolean().optional(),
+  labels: z.enum(['fine', 'coarse']).optional(),
+  flip: z.boolean().optional(),
+  replace: z.boolean().optional(),
 });
 export type ImportRequest = z.infer<typeof ImportRequestSchema>;
 
-export const ExportFormatSchema = z.enum(['config', 'pytorch', 'onnx', 'tfjs', 'report', 'all']);
-export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+export const SamplesRequestSchema = z.object({
+  perClass: z.number().int().min(1).max(64),
+  split: z.enum(['train', 'test']).optional(),
+  /** Nearest-neighbour upscaling of each thumbnail. */
+  scale: z.number().int().min(1).max(16).optional(),
+});
+export type SamplesRequest = z.infer<typeof SamplesRequestSchema>;
+
+export const ExportFormatSchema = z.enum([...EXPORT_FORMATS, 'all']) satisfies z.ZodType<ExportFormat>;
+
+export const ExportRequestSchema = z.object({
+  /** A recorded run's id, or a run folder / config.json on disk. */
+  run: z.union([id, path]),
+  format: ExportFormatSchema,
+  /** Where to write; default: the shell's export folder. */
+  out: path.optional(),
+  /** Replace an existing output. */
+  force: z.boolean().optional(),
+});
+export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
 export const BudgetRangeRequestSchema = z.object({
   backbone: z.string().trim().min(1).max(40),
-  dataset: z.string().trim().min(1).max(4096),
+  dataset: path,
 });
 
 /** Method name → tuple of argument schemas. */
@@ -78,26 +140,28 @@ export const API_ARGS = {
   doctor: z.tuple([]),
   listDatasets: z.tuple([]),
   getDataset: z.tuple([name]),
-  datasetSamples: z.tuple([name, z.number().int().min(1).max(16)]),
+  datasetSamples: z.tuple([name, SamplesRequestSchema]),
   importDataset: z.tuple([ImportRequestSchema]),
-  cancelJob: z.tuple([z.string().min(1).max(100)]),
+  verifyDataset: z.tuple([name]),
+  cancelTask: z.tuple([z.string().min(1).max(100)]),
   removeDataset: z.tuple([name]),
   budgetRange: z.tuple([BudgetRangeRequestSchema]),
+  validateConfig: z.tuple([path]),
   listRuns: z.tuple([RunQuerySchema]),
   listExperiments: z.tuple([]),
   getRun: z.tuple([id]),
   runMetrics: z.tuple([id, z.number().int().min(10).max(100_000)]),
   runSizes: z.tuple([id, z.number().int().min(10).max(100_000)]),
   runKernels: z.tuple([id]),
-  pareto: z.tuple([z.object({ dataset: z.string().max(4096).optional() })]),
+  pareto: z.tuple([z.object({ dataset: path.optional() })]),
   startRun: z.tuple([StartRunSchema]),
-  retrainRun: z.tuple([id, z.object({ trainEpochs: z.number().int().min(1).max(10000).optional(), seed: z.number().int().min(0).optional() })]),
+  retrainRun: z.tuple([id, RetrainSchema]),
   pauseRun: z.tuple([id]),
   resumeRun: z.tuple([id]),
   cancelRun: z.tuple([id]),
   deleteRun: z.tuple([id]),
   deleteExperiment: z.tuple([id]),
-  exportRun: z.tuple([id, ExportFormatSchema]),
+  exportRun: z.tuple([ExportRequestSchema]),
   metricsCsv: z.tuple([z.array(id).max(10_000).optional()]),
 } as const;
 
@@ -110,7 +174,7 @@ void _namesMatch;
 
 export interface AppInfo {
   version: string;
-  mode: 'desktop' | 'web';
+  mode: 'desktop' | 'web' | 'cli';
   home: string;
   platform: string;
   cpus: number;
@@ -121,6 +185,8 @@ export interface BackendStatus {
   available: boolean;
   manualOnly?: boolean;
   reason: string;
+  /** What the probe found (threads, adapters, the driver's first message…). */
+  details?: Record<string, unknown>;
 }
 
 export interface DoctorReport {
@@ -128,25 +194,52 @@ export interface DoctorReport {
   auto: string | null;
 }
 
+/** A library entry as every shell shows it. */
 export interface DatasetInfo {
   name: string;
   format: string;
+  /** What was imported (an absolute path). */
   source: string;
   shape: InputShape;
   classes: number;
   classNames: string[];
   /** Images per class, per split. */
   counts: { train: number[]; test: number[] };
+  /** Unlabeled images stored (STL-10 with --unlabeled), else null. */
+  unlabeled: number | null;
+  /** Bytes on disk (pixels and labels of every split). */
+  bytes: number;
   mean: number[];
   std: number[];
+  flipSafe: boolean;
   sha256: string;
   createdAt: string;
+  import: { size: number | null; fit: string; testFraction: number | null; seed: number; labels?: string };
   skipped: number;
+  /** The first few skipped files, with the reason. */
+  skippedExamples: { path: string; reason: string }[];
+  notes: string[];
+}
+
+export interface ImportOutcome {
+  dataset: DatasetInfo;
+  /** False when identical data was already in the library (duplicateOf names the entry). */
+  created: boolean;
+  duplicateOf: string | null;
+  replaced: boolean;
 }
 
 export interface DatasetSamples {
   name: string;
-  classes: { index: number; name: string; images: string[] }[]; // PNG data URLs
+  split: 'train' | 'test';
+  /** images: PNG data URLs; indices: each image's index in its split. */
+  classes: { index: number; name: string; images: string[]; indices: number[] }[];
+}
+
+export interface DatasetVerification {
+  name: string;
+  ok: boolean;
+  problems: string[];
 }
 
 export interface BudgetRange {
@@ -157,60 +250,19 @@ export interface BudgetRange {
   backbone: BackboneSpec;
 }
 
-export interface ExperimentRow {
-  id: number;
-  name: string;
-  notes: string;
-  runs: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RunRow {
-  id: number;
-  experimentId: number;
-  experiment: string;
-  parentRunId: number | null;
-  status: RunStatus;
-  stage: 0 | 1 | 2;
+export interface ConfigValidation {
+  file: string;
+  valid: true;
   backbone: string;
-  dataset: string;
-  budget: number | null;
-  params: number | null;
-  top1: number | null;
-  top5: number | null;
-  backend: string | null;
-  seed: number;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  searchSecondsPerEpoch: number | null;
-  trainSecondsPerEpoch: number | null;
+  sizes: number[];
+  params: number;
+  /** What was checked of the weights the config records. */
+  weights: string;
 }
 
-export interface Page<T> {
-  rows: T[];
-  total: number;
-}
-
-export interface ArtifactInfo {
-  kind: string;
-  path: string;
-  sha256: string;
-  bytes: number;
-}
-
-export interface RunDetail extends RunRow {
-  options: RunOptions;
-  device: string | null;
-  error: string | null;
+/** A run as its view shows it: the store's record and, once it completed, its learned config. */
+export interface RunDetail extends RunRecord {
   config: EffconvConfig | null;
-  layers: string[];
-  sizes: number[] | null;
-  soft: number[] | null;
-  artifacts: ArtifactInfo[];
-  /** Progress of the current stage, for a live view opened mid-run. */
-  progress: { step: number; totalSteps: number; etaSeconds: number | null } | null;
 }
 
 /** Downsampled series: x and the columns share indices. */
@@ -225,47 +277,24 @@ export interface RunMetrics {
   epochs: { stage: 1 | 2; epoch: number; seconds: number; trainLoss: number; top1: number | null; top5: number | null; params: number | null }[];
 }
 
-export interface SizeHistory {
-  layers: string[];
-  step: number[];
-  soft: number[][]; // [point][layer]
-  hard: number[][];
-}
-
 export interface KernelMaps {
   /** Per layer: mean |w| over channels at each kernel position, row-major s×s. */
   layers: { name: string; size: number; values: number[] }[];
   source: 'search' | 'trained' | 'none';
 }
 
-export interface ParetoPoint {
-  runId: number;
-  experiment: string;
-  backbone: string;
-  dataset: string;
-  params: number;
-  top1: number;
-  budget: number | null;
-  onFront: boolean;
-}
-
-export interface ExportResult {
-  format: ExportFormat;
-  /** Where it was written (desktop), or a download URL (web). */
-  path: string;
-  files: string[];
-  note: string | null;
-}
-
-export interface JobInfo {
+export interface TaskInfo {
   id: string;
 }
 
-/** Everything pushed to the UI: run progress and import progress. */
+/** Everything pushed to the UI: run progress and task (import) progress. */
 export type PushEvent =
   | { kind: 'run'; runId: number; event: TrainEvent }
-  | { kind: 'run-status'; runId: number; status: RunStatus; error?: string | null }
-  | { kind: 'import'; jobId: string; phase: string; done: number; total: number; etaSeconds: number | null; status: 'running' | 'done' | 'failed' | 'cancelled'; error?: string; dataset?: string };
+  | { kind: 'run-status'; runId: number; status: RunStatus; error: SerializedError | null }
+  | {
+      kind: 'import'; taskId: string; phase: string; done: number; total: number; etaSeconds: number | null; status: 'running' | 'done' | 'failed' | 'cancelled';
+      result?: ImportOutcome; error?: SerializedError;
+    };
 
 /** The typed API. */
 export interface Api {
@@ -273,26 +302,29 @@ export interface Api {
   doctor(): Promise<DoctorReport>;
   listDatasets(): Promise<DatasetInfo[]>;
   getDataset(name: string): Promise<DatasetInfo>;
-  datasetSamples(name: string, perClass: number): Promise<DatasetSamples>;
-  importDataset(req: ImportRequest): Promise<JobInfo>;
-  cancelJob(jobId: string): Promise<void>;
+  datasetSamples(name: string, req: SamplesRequest): Promise<DatasetSamples>;
+  /** Starts the import as a task; progress and the outcome arrive as 'import' push events. */
+  importDataset(req: ImportRequest): Promise<TaskInfo>;
+  verifyDataset(name: string): Promise<DatasetVerification>;
+  cancelTask(taskId: string): Promise<void>;
   removeDataset(name: string): Promise<void>;
   budgetRange(req: { backbone: string; dataset: string }): Promise<BudgetRange>;
+  validateConfig(file: string): Promise<ConfigValidation>;
   listRuns(q: RunQuery): Promise<Page<RunRow>>;
-  listExperiments(): Promise<ExperimentRow[]>;
+  listExperiments(): Promise<ExperimentSummary[]>;
   getRun(id: number): Promise<RunDetail>;
   runMetrics(id: number, maxPoints: number): Promise<RunMetrics>;
   runSizes(id: number, maxPoints: number): Promise<SizeHistory>;
   runKernels(id: number): Promise<KernelMaps>;
   pareto(q: { dataset?: string }): Promise<ParetoPoint[]>;
   startRun(req: StartRunRequest): Promise<{ runId: number }>;
-  retrainRun(id: number, o: { trainEpochs?: number; seed?: number }): Promise<{ runId: number }>;
+  retrainRun(id: number, req: RetrainRequest): Promise<{ runId: number }>;
   pauseRun(id: number): Promise<void>;
   resumeRun(id: number): Promise<void>;
   cancelRun(id: number): Promise<void>;
   deleteRun(id: number): Promise<void>;
   deleteExperiment(id: number): Promise<void>;
-  exportRun(id: number, format: ExportFormat): Promise<ExportResult>;
+  exportRun(req: ExportRequest): Promise<ExportRunResult>;
   metricsCsv(runIds?: number[]): Promise<string>;
 }
 

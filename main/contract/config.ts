@@ -41,6 +41,20 @@ export interface SearchHyperparameters {
   batchSize: number;
 }
 
+/** METHOD.md's stage-1 settings; the renderer reads λ from here for runs without a config yet. */
+export const DEFAULT_SEARCH_HYPERPARAMETERS: SearchHyperparameters = {
+  k: 3,
+  tau: 3,
+  b: -0.35,
+  lambda: 2,
+  spHidden: 64,
+  kpHidden: 64,
+  lrSizePredictor: 1e-4,
+  lrKernelPredictor: 1e-3,
+  weightDecay: 1e-3,
+  batchSize: 64,
+};
+
 export interface SearchRecord {
   hyperparameters: SearchHyperparameters;
   epochs: number;
@@ -90,7 +104,7 @@ export interface MachineRecord {
   device: string;
 }
 
-export interface DatasetRecord {
+export interface ConfigDataset {
   name: string;
   sha256: string | null;
   /** What the user named (a library name or a path), as --dataset takes it. */
@@ -110,7 +124,7 @@ export interface EffconvConfig {
   params: { total: number; budget: number | null };
   search: SearchRecord | null;
   train?: TrainRecord | null;
-  dataset: DatasetRecord | null;
+  dataset: ConfigDataset | null;
   results: { top1: number | null; top5: number | null } | null;
   normalization?: NormalizationRecord | null;
   /** Set by a run that finished stage 2; absent or null for a search-only config. */

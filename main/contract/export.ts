@@ -1,12 +1,10 @@
 // Exporting a finished run: what the CLI's `effconv export` and the GUI's export buttons ask
-// for and get back (one API call, exportRun in main/api/export-run.ts).
+// for and get back (the Api's exportRun; the writers are main/export/export-run.ts).
 
-import type { ExportFormat } from './api';
-
-/** One format; ExportFormat adds 'all'. */
-export type SingleExportFormat = Exclude<ExportFormat, 'all'>;
-
-export const EXPORT_FORMATS: readonly SingleExportFormat[] = ['config', 'pytorch', 'onnx', 'tfjs', 'report'];
+export const EXPORT_FORMATS = ['config', 'pytorch', 'onnx', 'tfjs', 'report'] as const;
+/** One format; ExportFormat adds 'all' (every format in one folder). */
+export type SingleExportFormat = (typeof EXPORT_FORMATS)[number];
+export type ExportFormat = SingleExportFormat | 'all';
 
 export interface ExportOptions {
   format: ExportFormat;

@@ -32,7 +32,7 @@ export interface RunOptions {
 
 export const DEFAULT_RUN_OPTIONS: Omit<RunOptions, 'dataset'> = {
   backbone: 'resnet20',
-  budget: '0.4M',
+  budget: 400_000,
   stages: 'both',
   searchEpochs: 10,
   trainEpochs: 200,

@@ -6,7 +6,7 @@ import type { RunOptions } from './run';
 
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 /**
- * queued: waiting for the job runner; running: a live process is training it; paused: stopped
+ * queued: waiting for the run queue; running: a live process is training it; paused: stopped
  * on request after a checkpoint; completed; failed: an error stopped it; cancelled: stopped on
  * request (not a failure); interrupted: its process died (crash, kill -9, power loss).
  * paused, interrupted, failed and cancelled runs can be resumed from their last checkpoint.
@@ -15,7 +15,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['paused', 'interrupted', 'failed', 'cancelled'];
 
 /** The dataset library's metadata as the store keeps a copy of it (keyed by name + sha256). */
-export interface DatasetRecord {
+export interface DatasetRow {
   name: string;
   /** Hex digest of the data set's files; null when unknown. */
   sha256: string | null;
@@ -33,7 +33,7 @@ export interface DatasetRecord {
   meta?: Record<string, unknown>;
 }
 
-export interface StoredDataset extends DatasetRecord {
+export interface StoredDataset extends DatasetRow {
   id: number;
   createdAt: string;
   updatedAt: string;
@@ -62,7 +62,7 @@ export interface RunProgress {
 }
 
 /** One run as lists show it. */
-export interface RunSummaryRow {
+export interface RunRow {
   id: number;
   experimentId: number;
   experimentName: string;
@@ -118,7 +118,8 @@ export interface EpochMetric {
   time: string;
 }
 
-export interface RunDetail extends RunSummaryRow {
+/** One run as the store records it: its row plus options, folders, epochs and files. */
+export interface RunRecord extends RunRow {
   options: RunOptions;
   /** The run's own folder (checkpoints, config.json). */
   dir: string;
@@ -226,7 +227,7 @@ export interface ParetoView {
   points: ParetoPoint[];
 }
 
-/** What a job runner tells its listeners. */
-export type JobEvent =
+/** What a run executor (the local queue, this process, a fleet) tells its listeners. */
+export type RunExecutorEvent =
   | { type: 'train'; runId: number; event: TrainEvent }
   | { type: 'status'; runId: number; status: RunStatus; error: SerializedError | null };

@@ -1,6 +1,6 @@
 // The learned config (effconv.config v1): built from a finished search, read back for
 // stage 2, and checked so that a hand-edited file fails with the field that is wrong.
-import { CONFIG_FORMAT, CONFIG_VERSION, type DatasetRecord, type EffconvConfig, type LayerConfig, type SearchRecord, type TrainRecord } from '../contract/config';
+import { CONFIG_FORMAT, CONFIG_VERSION, type ConfigDataset, type EffconvConfig, type LayerConfig, type SearchRecord, type TrainRecord } from '../contract/config';
 import { EffconvError } from '../contract/errors';
 import { describeNetwork, MAX_KERNEL, MIN_KERNEL, type NetworkSpec } from './models/backbone';
 import { countParams } from './models/params';
@@ -12,7 +12,7 @@ export interface ConfigParts {
   budget: number | null;
   search: SearchRecord | null;
   train?: TrainRecord | null;
-  dataset: DatasetRecord | null;
+  dataset: ConfigDataset | null;
   results?: { top1: number | null; top5: number | null } | null;
 }
 

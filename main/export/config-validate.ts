@@ -52,11 +52,14 @@ export interface ValidConfig {
   sizes: number[];
 }
 
-/** Schema, then semantics; throws CONFIG_INVALID naming the first wrong field. */
-export function validateConfig(doc: unknown): ValidConfig {
+/**
+ * Schema, then semantics; throws CONFIG_INVALID naming the first wrong field. recomputeParams:
+ * take params.total from the layers instead of checking it (a config edited by hand to train).
+ */
+export function validateConfig(doc: unknown, o: { recomputeParams?: boolean } = {}): ValidConfig {
   const validate = compiled();
   if (!validate(doc)) throw schemaError(validate.errors![0], doc);
-  return checkConfig(doc);
+  return checkConfig(doc, o);
 }
 
 export function readJsonFile(path: string): unknown {
@@ -75,10 +78,10 @@ export function readJsonFile(path: string): unknown {
 }
 
 /** Read and validate a config file; the error message starts with the file's path. */
-export function validateConfigFile(path: string): ValidConfig {
+export function validateConfigFile(path: string, o: { recomputeParams?: boolean } = {}): ValidConfig {
   const doc = readJsonFile(path);
   try {
-    return validateConfig(doc);
+    return validateConfig(doc, o);
   } catch (e) {
     if (e instanceof EffconvError) throw new EffconvError(e.code, `${path}: ${e.message}`, e.detail);
     throw e;

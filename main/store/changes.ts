@@ -1,5 +1,6 @@
 // What other processes changed, for watching runs this process does not drive (an `effconv
 // run` in a terminal seen from the desktop or web UI): cheap to ask every second.
+import type { SerializedError } from '../contract/errors';
 import type { Stage } from '../contract/events';
 import type { RunStatus } from '../contract/store';
 import type { Store } from './db';
@@ -17,7 +18,7 @@ export interface ChangedRun {
   step: number | null;
   totalSteps: number | null;
   etaSeconds: number | null;
-  error: string | null;
+  error: SerializedError | null;
   /** Epochs of each stage, from the run's options. */
   epochs: { 1: number; 2: number };
   updatedAt: number;
@@ -30,7 +31,9 @@ interface ChangedRow {
   step: number | null;
   total_steps: number | null;
   eta_seconds: number | null;
+  error_code: SerializedError['code'] | null;
   error: string | null;
+  error_detail: string | null;
   options: string;
   updated_at: number;
 }
@@ -39,13 +42,14 @@ interface ChangedRow {
 export function runsChangedSince(store: Store, since: number): ChangedRun[] {
   return store
     .prepare<[number], ChangedRow>(
-      'SELECT id, status, stage, step, total_steps, eta_seconds, error, options, updated_at FROM runs WHERE updated_at >= ? ORDER BY updated_at, id',
+      'SELECT id, status, stage, step, total_steps, eta_seconds, error_code, error, error_detail, options, updated_at FROM runs WHERE updated_at >= ? ORDER BY updated_at, id',
     )
     .all(since)
     .map((r) => {
       const o = parseJson<{ searchEpochs?: number; trainEpochs?: number }>(r.options, 'runs.options') ?? {};
       return {
-        id: r.id, status: r.status, stage: r.stage, step: r.step, totalSteps: r.total_steps, etaSeconds: r.eta_seconds, error: r.error,
+        id: r.id, status: r.status, stage: r.stage, step: r.step, totalSteps: r.total_steps, etaSeconds: r.eta_seconds,
+        error: r.error_code ? { code: r.error_code, message: r.error ?? '', detail: r.error_detail ?? '' } : null,
         epochs: { 1: o.searchEpochs ?? 1, 2: o.trainEpochs ?? 1 }, updatedAt: r.updated_at,
       };
     });

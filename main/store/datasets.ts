@@ -1,11 +1,11 @@
 // The store's copy of dataset metadata, keyed by (name, sha256): the library may change or
 // forget a data set, but a run keeps pointing at what it trained on.
 import { EffconvError } from '../contract/errors';
-import type { DatasetRecord, StoredDataset } from '../contract/store';
+import type { DatasetRow, StoredDataset } from '../contract/store';
 import type { Store } from './db';
 import { iso, parseJson } from './rows';
 
-interface DatasetRow {
+interface DatasetsTableRow {
   id: number;
   name: string;
   sha256: string;
@@ -22,7 +22,7 @@ interface DatasetRow {
   updated_at: number;
 }
 
-function toStored(r: DatasetRow): StoredDataset {
+function toStored(r: DatasetsTableRow): StoredDataset {
   return {
     id: r.id,
     name: r.name,
@@ -46,7 +46,7 @@ function positive(v: number, field: string): void {
 }
 
 /** Insert or refresh the record for (name, sha256); returns its id. */
-export function upsertDataset(store: Store, d: DatasetRecord, now = Date.now()): number {
+export function upsertDataset(store: Store, d: DatasetRow, now = Date.now()): number {
   if (!d.name) throw new EffconvError('INVALID_ARGUMENT', 'a dataset record needs a name', 'name');
   if (d.sha256 != null && !/^[0-9a-f]{64}$/.test(d.sha256)) throw new EffconvError('INVALID_ARGUMENT', `dataset ${d.name}: sha256 must be 64 hex digits`, 'sha256');
   for (const f of ['height', 'width', 'channels', 'classes'] as const) positive(d[f], f);
@@ -65,10 +65,10 @@ export function upsertDataset(store: Store, d: DatasetRecord, now = Date.now()):
 }
 
 export function getStoredDataset(store: Store, id: number): StoredDataset | null {
-  const r = store.prepare<[number], DatasetRow>('SELECT * FROM datasets WHERE id = ?').get(id);
+  const r = store.prepare<[number], DatasetsTableRow>('SELECT * FROM datasets WHERE id = ?').get(id);
   return r ? toStored(r) : null;
 }
 
 export function listStoredDatasets(store: Store): StoredDataset[] {
-  return store.prepare<[], DatasetRow>('SELECT * FROM datasets ORDER BY name, updated_at DESC').all().map(toStored);
+  return store.prepare<[], DatasetsTableRow>('SELECT * FROM datasets ORDER BY name, updated_at DESC').all().map(toStored);
 }

@@ -117,10 +117,12 @@ export function listExperiments(store: Store, q: ExperimentQuery = {}): Page<Exp
   return { items: rows.map(toSummary), total, offset, limit };
 }
 
-/** Delete an experiment's rows (runs, metrics, artifacts cascade) and say which run folders and files it owned. */
+/** Delete an experiment's rows (runs, metrics, artifacts cascade) and say which run folders and files it owned; refused while one of its runs is running. */
 export function deleteExperimentRows(store: Store, id: number): { runs: { id: number; dir: string }[]; artifactPaths: string[] } {
   return store.write(() => {
     getExperiment(store, id);
+    const running = store.prepare<[number], { id: number }>(`SELECT id FROM runs WHERE experiment_id = ? AND status = 'running' ORDER BY id`).all(id);
+    if (running.length) throw new EffconvError('RUN_STATE', `experiment ${id} has running runs (${running.map((r) => r.id).join(', ')}); cancel them first`, String(id));
     const runs = store.prepare<[number], { id: number; dir: string }>('SELECT id, dir FROM runs WHERE experiment_id = ? ORDER BY id').all(id);
     const artifactPaths = store
       .prepare<[number], { path: string }>('SELECT a.path FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.experiment_id = ?')

@@ -3,7 +3,7 @@ export { openStore, type OpenStoreOptions, type Store } from './db';
 export { MIGRATIONS, SCHEMA_VERSION, schemaVersion } from './migrations';
 export * from './experiments';
 export * from './runs';
-export * from './run-detail';
+export * from './run-record';
 export * from './datasets';
 export * from './artifacts';
 export * from './metric-writer';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { EffconvError, type SerializedError } from '../contract/errors';
 import type { Stage } from '../contract/events';
 import type { RunOptions } from '../contract/run';
-import { RUN_STATUSES, type Page, type RunProgress, type RunQuery, type RunSortKey, type RunStatus, type RunSummaryRow } from '../contract/store';
+import { RUN_STATUSES, type Page, type RunProgress, type RunQuery, type RunSortKey, type RunStatus, type RunRow } from '../contract/store';
 import type { Store } from './db';
 import { finiteOrNull, float32Json, isoOrNull, iso, likePattern, pageLimit, pageOffset, parseJson, sqlOrder } from './rows';
 
-export interface RunRow {
+export interface RunsTableRow {
   id: number;
   experiment_id: number;
   experiment_name: string;
@@ -56,7 +56,7 @@ export type RunRequest = 'pause' | 'cancel';
 
 export const RUN_SELECT = 'SELECT r.*, e.name AS experiment_name FROM runs r JOIN experiments e ON e.id = r.experiment_id';
 
-export function toRunSummary(r: RunRow): RunSummaryRow {
+export function toRunSummary(r: RunsTableRow): RunRow {
   const progress: RunProgress | null =
     r.stage != null && r.step != null && r.total_steps != null
       ? { stage: r.stage, epoch: r.epoch ?? 0, step: r.step, totalSteps: r.total_steps, etaSeconds: r.eta_seconds }
@@ -118,20 +118,21 @@ export function insertRun(store: Store, r: NewRun, now = Date.now()): number {
   });
 }
 
-export function getRunRow(store: Store, id: number): RunRow {
-  const row = store.prepare<[number], RunRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
+export function getRunRow(store: Store, id: number): RunsTableRow {
+  const row = store.prepare<[number], RunsTableRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
   if (!row) throw new EffconvError('RUN_NOT_FOUND', `run ${id} does not exist`, String(id));
   return row;
 }
 
-export function getRunSummary(store: Store, id: number): RunSummaryRow {
+export function getRunSummary(store: Store, id: number): RunRow {
   return toRunSummary(getRunRow(store, id));
 }
 
-/** Delete one run's rows (metrics and artifacts cascade); returns its folder. Children keep their rows, without the link. */
+/** Delete one run's rows (metrics and artifacts cascade); returns its folder. Children keep their rows, without the link. Refused while it runs. */
 export function deleteRunRow(store: Store, id: number): { dir: string } {
   return store.write(() => {
     const row = getRunRow(store, id);
+    if (row.status === 'running') throw new EffconvError('RUN_STATE', `run ${id} is running; cancel it first`, String(id));
     store.prepare('DELETE FROM runs WHERE id = ?').run(id);
     store.prepare('UPDATE experiments SET updated_at = ? WHERE id = ?').run(Date.now(), row.experiment_id);
     return { dir: row.dir };
@@ -266,14 +267,14 @@ function runFilter(q: RunQuery): { where: string; args: unknown[] } {
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
-export function listRuns(store: Store, q: RunQuery = {}): Page<RunSummaryRow> {
+export function listRuns(store: Store, q: RunQuery = {}): Page<RunRow> {
   const limit = pageLimit(q.limit);
   const offset = pageOffset(q.offset);
   const column = RUN_SORT[q.sort ?? 'id'];
   if (!column) throw new EffconvError('INVALID_ARGUMENT', `cannot sort runs by "${q.sort}" (${Object.keys(RUN_SORT).join(', ')})`, 'sort');
   const dir = sqlOrder(q.order, ['experiment', 'backbone', 'dataset', 'status'].includes(q.sort ?? '') ? 'ASC' : 'DESC');
   const { where, args } = runFilter(q);
-  const rows = store.prepare<unknown[], RunRow>(`${RUN_SELECT} ${where} ORDER BY ${column} ${dir} NULLS LAST, r.id ${dir} LIMIT ? OFFSET ?`).all(...args, limit, offset);
+  const rows = store.prepare<unknown[], RunsTableRow>(`${RUN_SELECT} ${where} ORDER BY ${column} ${dir} NULLS LAST, r.id ${dir} LIMIT ? OFFSET ?`).all(...args, limit, offset);
   const from = where.includes('e.name') ? 'runs r JOIN experiments e ON e.id = r.experiment_id' : 'runs r';
   const total = (store.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${from} ${where}`).get(...args) as { n: number }).n;
   return { items: rows.map(toRunSummary), total, offset, limit };

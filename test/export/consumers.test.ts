@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import type { Browser, Page } from 'playwright-core';
-import { exportRun } from '../../main/api/export-run';
+import { exportRun } from '../../main/export/export-run';
 import { engineTensorSpecs } from '../../main/export/weights';
 import { REPO_ROOT } from '../helpers/data';
 import { cifarRun, engineProbabilities, fashionRun, IMAGES, maxAbsDiff, testImages, toNchw, type RunFixture } from './helpers/runs';

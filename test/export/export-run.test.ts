@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { exportRun } from '../../main/api/export-run';
+import { exportRun } from '../../main/export/export-run';
 import type { EffconvConfig } from '../../main/contract/config';
 import { validateConfig } from '../../main/export/config-validate';
 import { decodeSafetensors } from '../../main/export/safetensors';

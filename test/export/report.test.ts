@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { exportRun } from '../../main/api/export-run';
+import { exportRun } from '../../main/export/export-run';
 import { fashionMnist } from '../helpers/data';
 import { pipelineRun, type RunFixture } from './helpers/runs';
 import { countColour, readPng } from './helpers/png';

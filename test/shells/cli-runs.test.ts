@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { EffconvConfig } from '../../main/contract/config';
 import type { TrainEvent } from '../../main/contract/events';
-import type { Page, RunDetail, RunSummaryRow } from '../../main/contract/store';
+import type { RunDetail } from '../../main/contract/api';
+import type { Page, RunRow } from '../../main/contract/store';
+import { RunQueue } from '../../main/api/processes/run-queue';
+import { inProcessTasks } from '../../main/api/processes/tasks';
+import { openRunStore } from '../../main/api/records/run-records';
+import { createRunService } from '../../main/api/service/run-service';
 import { openStore } from '../../main/store';
 import { REPO_ROOT } from '../helpers/data';
 
@@ -57,7 +62,7 @@ test('effconv run records the run under --name; runs and show list it, as tables
 
   const list = effconv('runs', '--json');
   assert.equal(list.code, 0, list.stderr);
-  const page = JSON.parse(list.stdout) as Page<RunSummaryRow>;
+  const page = JSON.parse(list.stdout) as Page<RunRow>;
   assert.equal(page.total, 1);
   assert.deepEqual({ id: page.items[0].id, status: page.items[0].status, experiment: page.items[0].experimentName, sizes: page.items[0].sizes }, { id: reference, status: 'completed', experiment: 'reference', sizes: summary.sizes });
   const table = effconv('runs', '--experiment', 'reference');
@@ -98,6 +103,31 @@ test('effconv train --from-run retrains a recorded run\'s learned CNN as its chi
   store.close();
 });
 
+test('train --from-run without flags asks for the run the Api\'s retrainRun makes: the parent\'s epochs, batch sizes, limits and backend', async () => {
+  assert.ok(reference, 'needs the reference run');
+  const cli = effconv('train', '--from-run', String(reference), '--json', '--quiet');
+  assert.equal(cli.code, 0, cli.stderr);
+  const fromCli = JSON.parse(effconv('show', String((JSON.parse(cli.stdout) as { run: number }).run), '--json').stdout) as RunDetail;
+  // The same request through the Api, recorded by a queue that is never started (nothing runs).
+  const store = openRunStore(join(home, 'effconv.db'));
+  const queue = new RunQueue({ store, launcher: { launch: () => assert.fail('nothing may start') } });
+  const api = createRunService({ store, executor: queue, tasks: inProcessTasks(), publish: () => {}, runsRoot: join(home, 'runs') });
+  try {
+    const { runId } = await api.retrainRun(reference, {});
+    const fromApi = await api.getRun(runId);
+    assert.deepEqual(fromCli.options, fromApi.options);
+    assert.equal(fromCli.options.trainEpochs, 1, "the parent's, not the CLI's default of 200");
+    assert.deepEqual([fromCli.options.trainBatchSize, fromCli.options.limitTrain, fromCli.options.limitTest, fromCli.options.backend], [16, 96, 64, 'wasm']);
+    assert.deepEqual([fromApi.parentRunId, fromApi.experimentId], [fromCli.parentRunId, fromCli.experimentId]);
+    await api.deleteRun(runId);
+    await api.deleteRun(fromCli.id);
+  } finally {
+    api.dispose();
+    store.close();
+  }
+  assert.match(effconv('train', '--from-run', String(reference), '--budget', '80k').stderr, /--budget does not apply to --from-run/);
+});
+
 test('a run killed with SIGKILL in stage 1 is interrupted; effconv resume ends it with the same sizes and each metric row once', async () => {
   assert.ok(reference, 'needs the reference run');
   const child = spawn(process.execPath, [CLI, 'run', ...RUN, '--name', 'killed', '--quiet'], { env, stdio: 'ignore' });
@@ -122,7 +152,7 @@ test('a run killed with SIGKILL in stage 1 is interrupted; effconv resume ends i
   await new Promise((r) => child.once('exit', r));
   assert.ok(killedAt > 6, 'killed after the first epoch');
 
-  const listed = JSON.parse(effconv('runs', '--json').stdout) as Page<RunSummaryRow>;
+  const listed = JSON.parse(effconv('runs', '--json').stdout) as Page<RunRow>;
   const killed = listed.items.find((r) => r.id === id)!;
   assert.equal(killed.status, 'interrupted', 'a run whose process died is marked interrupted when the database is next opened');
   assert.match(killed.error!.message, /ended without finishing/);

@@ -90,5 +90,27 @@ test('train with a config whose kernel is out of range fails naming the field', 
   writeFileSync(cfgPath, JSON.stringify(cfg));
   const r = effconv('train', '--config', cfgPath, ...small, '--out', join(tmp, 'bad'));
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /layers\[2\]\.kernel: must be an integer 1…7, got 9/);
+  assert.match(r.stderr, /layers\[2\]\.kernel: must be <= 7, got 9/);
+});
+
+test('train --config refuses a schema-invalid config with the message config validate gives', () => {
+  const cfg = JSON.parse(readFileSync(join(tmp, 'run', 'config.json'), 'utf8')) as EffconvConfig & Record<string, unknown>;
+  const cases: [string, (c: EffconvConfig & Record<string, unknown>) => void][] = [
+    ['kernel', (c) => void (c.layers[1].kernel = 0)],
+    ['extra', (c) => void ((c.backbone as unknown as Record<string, unknown>).surprise = true)],
+    ['missing', (c) => void delete (c as Partial<EffconvConfig>).backbone],
+    ['chain', (c) => void (c.layers[3].in = 3)],
+  ];
+  for (const [name, change] of cases) {
+    const c = structuredClone(cfg);
+    change(c);
+    const file = join(tmp, `invalid-${name}.json`);
+    writeFileSync(file, JSON.stringify(c));
+    const validate = effconv('config', 'validate', file);
+    const train = effconv('train', '--config', file, ...small, '--out', join(tmp, `invalid-${name}`));
+    assert.equal(validate.code, 2, name);
+    assert.equal(train.code, 2, name);
+    assert.match(validate.stderr, new RegExp(`^effconv: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), name);
+    assert.equal(train.stderr, validate.stderr, `${name}: the same message from both commands`);
+  }
 });

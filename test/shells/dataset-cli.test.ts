@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EffconvConfig } from '../../main/contract/config';
-import type { DatasetRecord } from '../../main/data/library';
+import type { DatasetInfo, ImportOutcome } from '../../main/contract/api';
 import { REPO_ROOT, sharedData } from '../helpers/data';
 import { listing, useTempLibrary } from '../helpers/library';
 
@@ -22,9 +22,9 @@ function effconv(...args: string[]) {
 test('import --json, list, show: counts per class and split, shape, mean/std, source, checksum', () => {
   const r = effconv('dataset', 'import', sharedData('cifar10'), '--json');
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { created: boolean; dataset: DatasetRecord };
+  const out = JSON.parse(r.stdout) as ImportOutcome;
   assert.equal(out.created, true);
-  assert.equal(out.dataset.splits.test.count, 1017);
+  assert.equal(out.dataset.counts.test.reduce((a, b) => a + b, 0), 1017);
   assert.match(r.stderr, /reading 0\/6.*\n/, 'plain progress lines when not on a terminal');
   assert.match(r.stderr, /imported "cifar-10" \(cifar10\): 8,068 train \/ 1,017 test, 32×32×3, 10 classes/);
 
@@ -39,7 +39,7 @@ test('import --json, list, show: counts per class and split, shape, mean/std, so
   assert.ok(show.stdout.includes(`from ${sharedData('cifar10')}`));
   assert.match(show.stdout, /mean\s+0\.49\d\d 0\.48\d\d 0\.44\d\d/);
   assert.match(show.stdout, /0 airplane\s+810\s+105\n/);
-  const json = JSON.parse(effconv('dataset', 'show', 'cifar-10', '--json').stdout) as DatasetRecord;
+  const json = JSON.parse(effconv('dataset', 'show', 'cifar-10', '--json').stdout) as DatasetInfo;
   assert.deepEqual(json, out.dataset);
 });
 
@@ -60,7 +60,7 @@ test('run --dataset <library name> trains from the library', () => {
     '--batch-size', '32', '--train-batch-size', '32', '--limit-train', '64', '--limit-test', '64', '--backend', 'wasm', '--out', out, '--quiet');
   assert.equal(r.code, 0, r.stderr);
   const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as EffconvConfig;
-  const meta = JSON.parse(effconv('dataset', 'show', 'cifar-10', '--json').stdout) as DatasetRecord;
+  const meta = JSON.parse(effconv('dataset', 'show', 'cifar-10', '--json').stdout) as DatasetInfo;
   assert.deepEqual(cfg.dataset, { name: 'cifar-10', sha256: meta.sha256, source: 'cifar-10', trainImages: 64, testImages: 64 });
   assert.equal(cfg.search!.steps, 2);
   const path = effconv('run', '--backbone', 'resnet8', '--dataset', sharedData('cifar10'), '--out', join(work, 'run2'));
@@ -94,7 +94,7 @@ test('an import killed with SIGKILL leaves no partial entry; the next command cl
   assert.ok(r.sawTemp, 'it was killed in the middle of the import');
   assert.ok(!existsSync(join(datasets, 'killed')));
   const list = effconv('dataset', 'list', '--json');
-  assert.ok(!(JSON.parse(list.stdout) as DatasetRecord[]).some((d) => d.name === 'killed'));
+  assert.ok(!(JSON.parse(list.stdout) as DatasetInfo[]).some((d) => d.name === 'killed'));
   assert.deepEqual(listing(datasets), before, 'the killed import left nothing');
 });
 

@@ -7,6 +7,7 @@ import { EffconvError } from '../../contract/errors';
 import { FileSplit } from '../file-split';
 import { MemorySplit, sharedBytes, type ImageSet, type ImageSplit } from '../image-set';
 import { getDataset } from './catalog';
+import { settings } from '../../common/settings';
 import { entryDir } from './layout';
 import { labelFile, pixelFile, type DatasetRecord, type SplitName } from './record';
 
@@ -16,8 +17,7 @@ export interface OpenOptions {
 }
 
 export function defaultInMemoryBytes(): number {
-  const mb = Number(process.env.EFFCONV_DATASET_MEMORY_MB);
-  return (Number.isFinite(mb) && mb >= 0 ? mb : 1024) * 1024 * 1024;
+  return settings().datasetMemoryMb * 1024 * 1024;
 }
 
 function readWhole(path: string, into: Uint8Array, expected: number): void {

@@ -4,6 +4,7 @@ import '../tf-setup';
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { settings } from '../../common/settings';
 import { EffconvError } from '../../contract/errors';
 import { registerEngineKernels } from '../kernels/register';
 import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
@@ -23,11 +24,8 @@ export interface BackendOptions {
 
 /** The wasm thread count asked for: the option, EFFCONV_WASM_THREADS, or every logical core. */
 export function wantedWasmThreads(option?: number): number {
-  const env = process.env.EFFCONV_WASM_THREADS;
-  const v = option ?? (env !== undefined && env !== '' ? Number(env) : availableParallelism());
-  if (!Number.isInteger(v) || v < 1) {
-    throw new EffconvError('INVALID_ARGUMENT', `wasm threads must be a positive integer, got ${option ?? env}`, option !== undefined ? 'wasmThreads' : 'EFFCONV_WASM_THREADS');
-  }
+  const v = option ?? settings().wasmThreads ?? availableParallelism();
+  if (!Number.isInteger(v) || v < 1) throw new EffconvError('INVALID_ARGUMENT', `wasm threads must be a positive integer, got ${v}`, 'wasmThreads');
   return Math.min(v, MAX_WASM_THREADS);
 }
 

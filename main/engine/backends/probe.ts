@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { settings } from '../../common/settings';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -89,9 +90,10 @@ export interface WebgpuProbe {
 export const SOFTWARE_VULKAN_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chromium/vk_swiftshader_icd.json'];
 
 function addSoftwareVulkanDrivers(): string[] {
-  const extra = (process.env.EFFCONV_VULKAN_ICD ?? '').split(':').filter(Boolean);
-  const found = [...extra, ...SOFTWARE_VULKAN_ICDS.filter((f) => existsSync(f))];
-  if (found.length === 0 || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return [];
+  const s = settings();
+  const found = [...s.vulkanIcds, ...SOFTWARE_VULKAN_ICDS.filter((f) => existsSync(f))];
+  if (found.length === 0 || s.vulkanDriversChosen) return [];
+  // The Vulkan loader reads its list from the environment (this process's and its children's).
   const current = (process.env.VK_ADD_DRIVER_FILES ?? '').split(':').filter(Boolean);
   const added = found.filter((f) => !current.includes(f));
   if (added.length) process.env.VK_ADD_DRIVER_FILES = [...current, ...added].join(':');

@@ -17,18 +17,7 @@ import { KernelPredictor } from './kernel-predictor';
 import { gaussianMask } from './mask';
 import { SizePredictor } from './size-predictor';
 
-export const DEFAULT_SEARCH_HYPERPARAMETERS: SearchHyperparameters = {
-  k: 3,
-  tau: 3,
-  b: -0.35,
-  lambda: 2,
-  spHidden: 64,
-  kpHidden: 64,
-  lrSizePredictor: 1e-4,
-  lrKernelPredictor: 1e-3,
-  weightDecay: 1e-3,
-  batchSize: 64,
-};
+export { DEFAULT_SEARCH_HYPERPARAMETERS } from '../../contract/config';
 
 export interface SearchStepMetrics {
   loss: number;

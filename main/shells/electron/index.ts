@@ -1,9 +1,13 @@
 // The Electron shell: single instance, a hardened window over the renderer build, the Api
 // over IPC, runs and tasks in utility processes, and a clean quit that pauses running runs.
 import { app, BrowserWindow, dialog } from 'electron';
-import { builtWorkerPath, RUN_WORKER_NICE } from '../../api/jobs';
-import { createService, type Service } from '../../api/service';
-import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/task-protocol';
+import { homePaths } from '../../common/paths';
+import { builtWorkerPath, RUN_WORKER_NICE } from '../../api/processes/launcher';
+import { RunQueue } from '../../api/processes/run-queue';
+import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/processes/task-protocol';
+import type { FromWorker, ToWorker } from '../../api/processes/worker-protocol';
+import { processTasks } from '../../api/processes/tasks';
+import { createService, type Service } from '../../api/service/service';
 import { registerIpc } from './ipc';
 import { utilityLauncher } from './launcher';
 import { installMenu } from './menu';
@@ -25,12 +29,16 @@ function start(): void {
     return;
   }
   const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
+  const launcher = utilityLauncher<ToWorker, FromWorker>(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' });
   service = createService({
     mode: 'desktop',
     version: app.getVersion(),
-    runLauncher: utilityLauncher(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' }),
-    taskLauncher: utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' }),
+    paths: homePaths(),
+    executor: (store) => new RunQueue({ store, launcher }),
+    tasks: processTasks(utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' })),
     store: { nativeBinding: binding.path },
+    followOutsideRuns: true,
+    exportsToHome: true,
   });
   registerIpc(service.api, service.hub);
   hardenSession();

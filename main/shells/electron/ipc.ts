@@ -3,7 +3,8 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { Api } from '../../contract/api';
 import { IPC_CALL, IPC_EVENT, type CallReply } from '../../contract/api-methods';
-import { dispatchCall, type EventHub } from '../../api/dispatch';
+import { dispatchCall } from '../../api/service/dispatch';
+import type { EventHub } from '../../api/service/push-hub';
 import { isOwnRenderer } from './window';
 
 export const IPC_PICK_PATH = 'effconv:pick-path';

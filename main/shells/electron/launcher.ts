@@ -1,8 +1,7 @@
 // Workers in Electron: utilityProcess.fork of the same built scripts the CLI forks, so runs and
 // tasks never execute in the main process or the renderer.
 import { utilityProcess } from 'electron';
-import type { WorkerLauncher } from '../../api/jobs';
-import { lowerPriority } from '../../api/jobs';
+import { lowerPriority, type WorkerLauncher } from '../../api/processes/launcher';
 
 export function utilityLauncher<In, Out>(script: string, env: NodeJS.ProcessEnv, o: { nice?: number; name: string }): WorkerLauncher<In, Out> {
   return {

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Api } from '../../contract/api';
 import type { CallReply } from '../../contract/api-methods';
-import { dispatchCall, type EventHub } from '../../api/dispatch';
+import { dispatchCall } from '../../api/service/dispatch';
+import type { EventHub } from '../../api/service/push-hub';
 import { checkOrigin, checkToken, cookieName, presentedToken } from './security';
 import { resolveStatic, securityHeaders, sendFile } from './static-files';
 import type { Downloads } from './downloads';

@@ -1,6 +1,6 @@
 // The worker's line to its parent: Electron's process.parentPort in a utility process, Node's
 // IPC channel (process.send) under child_process.fork, or nothing when run by hand.
-import type { FromWorker, ToWorker } from '../../api/worker-protocol';
+import type { FromWorker, ToWorker } from '../../api/processes/worker-protocol';
 
 interface ParentPort {
   postMessage(m: unknown): void;

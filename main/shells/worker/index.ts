@@ -1,13 +1,14 @@
-// The run worker: one process per run, started by a job runner (child_process.fork in CLI and
+// The run worker: one process per run, started by the run queue (child_process.fork in
 // web mode, utilityProcess.fork in Electron). It claims the run in the database, runs it to an
 // end there (so nothing is lost if the parent dies), and streams its events to the parent.
 //   worker.js --db PATH --run ID [--checkpoint-ms N]
 // EFFCONV_SQLITE_BINDING names a better-sqlite3 addon built for this runtime's ABI (Electron).
 import { parseArgs } from 'node:util';
 import { serializeError } from '../../contract/errors';
-import { executeStoredRun } from '../../api/execute-stored-run';
-import { claimForThisProcess } from '../../api/runs';
-import { WORKER_EXIT, type FromWorker, type ToWorker } from '../../api/worker-protocol';
+import { executeStoredRun } from '../../api/run/execute-stored-run';
+import { claimForThisProcess } from '../../api/records/run-records';
+import { WORKER_EXIT, type FromWorker, type ToWorker } from '../../api/processes/worker-protocol';
+import { settings } from '../../common/settings';
 import { openStore } from '../../store';
 import { parentChannel } from './channel';
 
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     return WORKER_EXIT.badArguments;
   }
   const send = (m: FromWorker) => channel.send(m);
-  const store = openStore(args.db, { nativeBinding: process.env.EFFCONV_SQLITE_BINDING || undefined });
+  const store = openStore(args.db, { nativeBinding: settings().sqliteBinding });
   try {
     try {
       claimForThisProcess(store, args.run);

@@ -3,8 +3,8 @@
 //   task.js --task JSON
 import { parseArgs } from 'node:util';
 import { EffconvError, serializeError } from '../../contract/errors';
-import { runTaskHere } from '../../api/task-handlers';
-import type { FromTask, TaskRequest, ToTask } from '../../api/task-protocol';
+import { runTaskHere } from '../../api/processes/task-handlers';
+import type { FromTask, TaskRequest, ToTask } from '../../api/processes/task-protocol';
 import { parentChannel } from './channel';
 
 async function main(): Promise<number> {

@@ -1,6 +1,6 @@
-// Schema version 2, for running runs as jobs in their own processes:
+// Schema version 2, for running runs in processes of their own:
 // - runs.request: 'pause' or 'cancel' asked of the run's process by another process (the GUI
-//   stopping a CLI run, a job runner that lost its IPC channel); the process reads it between steps.
+//   stopping a CLI run, a run queue that lost its IPC channel); the process reads it between steps.
 // - runs.pid_token: the process's start identity beside its pid, so a recycled pid is not
 //   mistaken for the run's process when deciding whether a 'running' run was interrupted.
 // - runs.queued_at: queue order; a resumed run goes to the back of the queue, not by creation time.

@@ -1,6 +1,7 @@
 // One run as the live view sees it: details from the store, then pushed events appended,
 // with the charts refreshed at most four times a second.
-import type { KernelMaps, PushEvent, RunDetail, RunMetrics, RunStatus } from '../../../main/contract/api';
+import type { KernelMaps, PushEvent, RunDetail, RunMetrics } from '../../../main/contract/api';
+import type { RunStatus } from '../../../main/contract/store';
 import type { TrainEvent } from '../../../main/contract/events';
 import { api } from '../api';
 import { GrowingSeries, SizeRows } from './series';
@@ -47,7 +48,7 @@ export class LiveRun {
       this.error = detail.error;
       this.hard = detail.sizes;
       this.soft = detail.soft;
-      if (detail.progress) this.progress = { stage: detail.stage, step: detail.progress.step, total: detail.progress.totalSteps, eta: detail.progress.etaSeconds };
+      if (detail.progress) this.progress = { stage: detail.progress.stage, step: detail.progress.step, total: detail.progress.totalSteps, eta: detail.progress.etaSeconds };
       this.applyMetrics(metrics);
       this.sizes.load(sizes.step, sizes.soft, sizes.hard);
       if (sizes.soft.length && !this.soft) {
@@ -95,7 +96,7 @@ export class LiveRun {
   onPush(e: PushEvent): void {
     if (e.kind === 'run-status' && e.runId === this.id) {
       this.status = e.status;
-      if (e.error !== undefined) this.error = e.error;
+      this.error = e.error;
       void this.reloadDetail(); // a started run now has its layers, backend and device
       return;
     }
@@ -116,7 +117,7 @@ export class LiveRun {
 
   private onEvent(e: TrainEvent): void {
     // Opened before the worker started: the detail has no layer names yet.
-    if (this.detail && this.detail.layers.length === 0 && !this.reloading) {
+    if (this.detail && !this.detail.layers?.length && !this.reloading) {
       this.reloading = true;
       void this.reloadDetail().finally(() => (this.reloading = false));
     }

@@ -1,5 +1,5 @@
 // The experiment list: query (filter, sort, page) sent to SQL, one page of rows kept.
-import type { Page, RunQuery, RunRow, RunStatus } from '../../../main/contract/api';
+import type { Page, RunQuery, RunRow, RunStatus } from '../../../main/contract/store';
 import { api } from '../api';
 
 export const PAGE_SIZE = 50;
@@ -20,7 +20,7 @@ export class RunList {
   private seq = 0;
 
   get query(): RunQuery {
-    return { text: this.text || undefined, status: this.status.length ? this.status : undefined, sort: this.sort, desc: this.desc, offset: this.offset, limit: PAGE_SIZE };
+    return { text: this.text || undefined, status: this.status.length ? this.status : undefined, sort: this.sort, order: this.desc ? 'desc' : 'asc', offset: this.offset, limit: PAGE_SIZE };
   }
 
   async load(): Promise<void> {
@@ -30,7 +30,7 @@ export class RunList {
     try {
       const page: Page<RunRow> = await api.listRuns(this.query);
       if (seq !== this.seq) return; // a newer query answered first
-      this.rows = page.rows;
+      this.rows = page.items;
       this.total = page.total;
       this.error = null;
       this.lastMs = performance.now() - t0;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Api, PushEvent } from '../../../main/contract/api';
 import { EffconvError } from '../../../main/contract/errors';
-import { PushHub } from '../../../main/api/dispatch';
+import { PushHub } from '../../../main/api/service/push-hub';
 import { Downloads } from '../../../main/shells/web/downloads';
 import { startWebServer, type WebServer } from '../../../main/shells/web/server';
 
@@ -107,7 +107,7 @@ test('a malformed argument gets a typed 400 naming the argument, and the server 
   const notFound = await call('getRun', [7]);
   assert.equal(notFound.status, 404);
   assert.equal(JSON.parse(notFound.body).error.code, 'RUN_NOT_FOUND');
-  assert.equal((await call('datasetSamples', ['fashion', 3])).status, 200);
+  assert.equal((await call('datasetSamples', ['fashion', { perClass: 3 }])).status, 200);
 });
 
 test('the URL token becomes an HttpOnly cookie and the page is served with a CSP', async () => {
@@ -137,10 +137,10 @@ test('pushed events reach an SSE subscriber', async () => {
           resolve(buf);
         }
       });
-      setTimeout(() => hub.publish({ kind: 'run-status', runId: 3, status: 'running' } satisfies PushEvent), 50);
+      setTimeout(() => hub.publish({ kind: 'run-status', runId: 3, status: 'running', error: null } satisfies PushEvent), 50);
     });
     req.on('error', (e) => (String(e).includes('socket hang up') ? undefined : reject(e)));
     req.end();
   });
-  assert.match(got, /data: \{"kind":"run-status","runId":3,"status":"running"\}/);
+  assert.match(got, /data: \{"kind":"run-status","runId":3,"status":"running","error":null\}/);
 });

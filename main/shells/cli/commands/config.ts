@@ -1,13 +1,9 @@
-// effconv config validate FILE: the JSON Schema, then the channel chain, sizes 1…7 and
-// params.total; the first wrong field is named. When the config records weights and they
-// are beside it, their sha256 and tensor shapes are checked too.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// effconv config validate FILE: the Api's validateConfig (the JSON Schema, then the channel
+// chain, sizes 1…7 and params.total; the first wrong field is named; recorded weights beside
+// the file are checked too). `train --config` runs the same check.
 import { EffconvError } from '../../../contract/errors';
-import { validateConfigFile } from '../../../export/config-validate';
-import { readEngineWeights } from '../../../export/weights';
-import { backboneName } from '../../../engine/models/backbone';
 import { parse } from '../args';
+import { withCliService } from '../cli-service';
 
 export async function configCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -16,20 +12,8 @@ export async function configCommand(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', 'effconv config validate needs one FILE', 'file');
-  const file = positionals[0];
-  const { config, net, sizes } = validateConfigFile(file);
-  let weights = 'no weights recorded (a search-only config)';
-  if (config.weights) {
-    const path = join(dirname(file), config.weights.file);
-    if (existsSync(path)) {
-      readEngineWeights(path, config.weights, net, sizes);
-      weights = `${config.weights.file}: sha256 and every tensor's shape match`;
-    } else weights = `${config.weights.file} is not beside the file (not checked)`;
-  }
-  if (values.json) {
-    process.stdout.write(JSON.stringify({ file, valid: true, backbone: backboneName(config.backbone), sizes, params: config.params.total, weights }, null, 2) + '\n');
-  } else {
-    process.stdout.write(`${file}: valid effconv.config v1 — ${backboneName(config.backbone)}, sizes ${sizes.join(' ')}, ${config.params.total.toLocaleString('en-US')} parameters; ${weights}\n`);
-  }
+  const r = await withCliService((s) => s.api.validateConfig(positionals[0]));
+  if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else process.stdout.write(`${r.file}: valid effconv.config v1 — ${r.backbone}, sizes ${r.sizes.join(' ')}, ${r.params.toLocaleString('en-US')} parameters; ${r.weights}\n`);
   return 0;
 }

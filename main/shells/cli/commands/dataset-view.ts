@@ -1,7 +1,8 @@
-// Text views of library entries for `effconv dataset list` and `effconv dataset show`.
-import type { DatasetRecord } from '../../../data/library';
+// Text views of library entries (the Api's DatasetInfo) for `effconv dataset list` and `show`.
+import type { DatasetInfo } from '../../../contract/api';
 
 const int = (n: number): string => n.toLocaleString('en-US');
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 export function formatBytes(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
@@ -15,25 +16,23 @@ function table(rows: string[][], right: Set<number>): string {
   return rows.map((r) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd() + '\n').join('');
 }
 
-const storedBytes = (d: DatasetRecord): number => Object.values(d.splits).reduce((n, s) => n + s.bytes + s.count * 2, 0);
-
-export function listTable(all: DatasetRecord[]): string {
+export function listTable(all: DatasetInfo[]): string {
   if (all.length === 0) return 'the library is empty: effconv dataset import PATH\n';
   const rows = [['NAME', 'FORMAT', 'SHAPE', 'CLASSES', 'TRAIN', 'TEST', 'SIZE', 'CREATED']];
   for (const d of all) {
-    rows.push([d.name, d.sourceFormat, `${d.height}×${d.width}×${d.channels}`, String(d.classes), int(d.splits.train.count), int(d.splits.test.count), formatBytes(storedBytes(d)), d.createdAt.slice(0, 16).replace('T', ' ')]);
+    rows.push([d.name, d.format, `${d.shape.height}×${d.shape.width}×${d.shape.channels}`, String(d.classes), int(sum(d.counts.train)), int(sum(d.counts.test)), formatBytes(d.bytes), d.createdAt.slice(0, 16).replace('T', ' ')]);
   }
   return table(rows, new Set([3, 4, 5, 6]));
 }
 
-export function describeDataset(d: DatasetRecord): string {
+export function describeDataset(d: DatasetInfo): string {
   const f = (xs: number[]) => xs.map((x) => x.toFixed(4)).join(' ');
   const lines = [
     `${d.name}`,
-    `  format     ${d.sourceFormat}, from ${d.source}`,
+    `  format     ${d.format}, from ${d.source}`,
     `  created    ${d.createdAt}`,
-    `  shape      ${d.height}×${d.width}×${d.channels}, ${d.classes} classes; horizontal flips ${d.flipSafe ? 'on' : 'off'} by default`,
-    `  images     ${int(d.splits.train.count)} train, ${int(d.splits.test.count)} test${d.splits.unlabeled ? `, ${int(d.splits.unlabeled.count)} unlabeled` : ''} (${formatBytes(storedBytes(d))} stored)`,
+    `  shape      ${d.shape.height}×${d.shape.width}×${d.shape.channels}, ${d.classes} classes; horizontal flips ${d.flipSafe ? 'on' : 'off'} by default`,
+    `  images     ${int(sum(d.counts.train))} train, ${int(sum(d.counts.test))} test${d.unlabeled !== null ? `, ${int(d.unlabeled)} unlabeled` : ''} (${formatBytes(d.bytes)} stored)`,
     `  mean       ${f(d.mean)}   (per channel, [0, 1] units, training split)`,
     `  std        ${f(d.std)}`,
     `  sha256     ${d.sha256}`,
@@ -44,6 +43,6 @@ export function describeDataset(d: DatasetRecord): string {
     '',
   ];
   const rows = [['  CLASS', 'TRAIN', 'TEST']];
-  d.classNames.forEach((name, c) => rows.push([`  ${c} ${name}`, int(d.splits.train.perClass[c]), int(d.splits.test.perClass[c])]));
+  d.classNames.forEach((name, c) => rows.push([`  ${c} ${name}`, int(d.counts.train[c]), int(d.counts.test[c])]));
   return lines.join('\n') + '\n' + table(rows, new Set([1, 2]));
 }

@@ -1,12 +1,12 @@
-// effconv dataset import|list|show|remove|verify|samples: the dataset library from the shell.
+// effconv dataset import|list|show|remove|verify|samples: the dataset library through the Api
+// (the same calls as the GUI's Datasets screen); --json prints the Api's DatasetInfo shapes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EffconvError } from '../../../contract/errors';
-import {
-  datasetSamples, getDataset, importDataset, listDatasets, removeDataset, verifyDataset,
-  type ImportOptions, type ImportPhase, type SourceFormat,
-} from '../../../data/library';
+import type { ImportOutcome, ImportRequest, PushEvent } from '../../../contract/api';
+import { EffconvError, deserializeError } from '../../../contract/errors';
+import type { Service } from '../../../api/service/service';
 import { intFlag, parse } from '../args';
+import { withCliService } from '../cli-service';
 import { formatDuration } from '../progress';
 import { describeDataset, listTable } from './dataset-view';
 
@@ -27,18 +27,18 @@ const IMPORT_FLAGS = {
   quiet: { type: 'boolean' },
 } as const;
 
-const PHASE: Record<ImportPhase, string> = { scan: 'scanning', read: 'reading', decode: 'decoding', write: 'writing', verify: 'finishing' };
+const PHASE: Record<string, string> = { starting: 'starting', scan: 'scanning', read: 'reading', decode: 'decoding', write: 'writing', verify: 'finishing' };
 
 /** A bar with ETA on a terminal; on a pipe, one line per phase and every 10 %. */
 export function importProgress(out: NodeJS.WriteStream, tty: boolean) {
-  let phase: ImportPhase | null = null;
+  let phase: string | null = null;
   let lastTenth = -1;
   let live = false;
   return {
-    update(done: number, total: number, p: ImportPhase, eta: number): void {
+    update(done: number, total: number, p: string, eta: number | null): void {
       const pct = total > 0 ? Math.min(100, (100 * done) / total) : 0;
       const counts = total > 0 && p !== 'scan' ? `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}` : '';
-      const text = `${PHASE[p]} ${counts}${total > 0 ? ` ${pct.toFixed(0)}%` : ''}  ETA ${formatDuration(eta)}`;
+      const text = `${PHASE[p] ?? p} ${counts}${total > 0 ? ` ${pct.toFixed(0)}%` : ''}  ETA ${formatDuration(eta ?? Number.NaN)}`;
       if (tty) {
         const width = 24;
         const filled = Math.round((pct / 100) * width);
@@ -59,114 +59,138 @@ export function importProgress(out: NodeJS.WriteStream, tty: boolean) {
   };
 }
 
-function importOptions(v: Record<string, string | boolean | undefined>): ImportOptions {
-  const o: ImportOptions = {};
-  if (typeof v.name === 'string') o.name = v.name;
-  if (typeof v.format === 'string') o.format = v.format as SourceFormat; // checked by the library
-  if (v.size !== undefined) o.size = intFlag(v.size, 'size', 4);
-  if (typeof v.fit === 'string') o.fit = v.fit as ImportOptions['fit'];
+export function importRequestFromFlags(path: string, v: Record<string, string | boolean | undefined>): ImportRequest {
+  const r: ImportRequest = { path };
+  if (typeof v.name === 'string') r.name = v.name;
+  if (typeof v.format === 'string') r.format = v.format as ImportRequest['format']; // checked by the Api's schema
+  if (v.size !== undefined) r.size = intFlag(v.size, 'size', 4);
+  if (typeof v.fit === 'string') r.fit = v.fit as ImportRequest['fit'];
   if (v['test-fraction'] !== undefined) {
     const f = Number(v['test-fraction']);
     if (!(f > 0 && f < 1)) throw new EffconvError('INVALID_ARGUMENT', `--test-fraction must be between 0 and 1, got "${v['test-fraction']}"`, 'test-fraction');
-    o.testFraction = f;
+    r.testFraction = f;
   }
-  if (v.seed !== undefined) o.seed = intFlag(v.seed, 'seed', 0);
-  if (v.channels !== undefined) o.channels = intFlag(v.channels, 'channels', 1) as 1 | 3;
-  if (typeof v.labels === 'string') o.labels = v.labels as 'fine' | 'coarse';
-  for (const k of ['unlabeled', 'flip', 'strict', 'replace'] as const) if (typeof v[k] === 'boolean') o[k] = v[k] as boolean;
-  return o;
+  if (v.seed !== undefined) r.seed = intFlag(v.seed, 'seed', 0);
+  if (v.channels !== undefined) r.channels = intFlag(v.channels, 'channels', 1) as 1 | 3;
+  if (typeof v.labels === 'string') r.labels = v.labels as 'fine' | 'coarse';
+  for (const k of ['unlabeled', 'flip', 'strict', 'replace'] as const) if (typeof v[k] === 'boolean') r[k] = v[k] as boolean;
+  return r;
+}
+
+/** Start the import task and follow its events to its outcome; Ctrl-C cancels it (twice: quit at once). */
+async function runImport(service: Service, req: ImportRequest, quiet: boolean): Promise<ImportOutcome> {
+  const progress = importProgress(process.stderr, Boolean(process.stderr.isTTY));
+  let taskId: string | null = null;
+  const early: PushEvent[] = [];
+  let settle: { resolve: (o: ImportOutcome) => void; reject: (e: Error) => void } | null = null;
+  const outcome = new Promise<ImportOutcome>((resolve, reject) => (settle = { resolve, reject }));
+  const onEvent = (e: PushEvent) => {
+    if (e.kind !== 'import') return;
+    if (taskId === null) return void early.push(e);
+    if (e.taskId !== taskId) return;
+    if (e.status === 'running') {
+      if (!quiet) progress.update(e.done, e.total, e.phase, e.etaSeconds);
+    } else if (e.status === 'done') settle!.resolve(e.result!);
+    else if (e.status === 'cancelled') settle!.reject(new EffconvError('CANCELLED', 'the import was cancelled; nothing was added to the library'));
+    else settle!.reject(deserializeError(e.error ?? { code: 'INTERNAL', message: 'the import failed', detail: '' }));
+  };
+  const unsubscribe = service.hub.subscribe(onEvent);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    // A second Ctrl-C leaves at once; the next effconv command removes the temporary folder.
+    if (interrupts > 1 || taskId === null) process.exit(130);
+    process.stderr.write('\ncancelling the import (Ctrl-C again to quit at once)\n');
+    void service.api.cancelTask(taskId).catch(() => {});
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    taskId = (await service.api.importDataset(req)).id;
+    for (const e of early.splice(0)) onEvent(e);
+    return await outcome;
+  } finally {
+    progress.end();
+    unsubscribe();
+    process.off('SIGINT', onSigint);
+  }
 }
 
 async function importCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, IMPORT_FLAGS, true);
   const v = values as Record<string, string | boolean | undefined>;
   if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', 'usage: effconv dataset import PATH [--name N] [--format F] [--size S] [--test-fraction F] [--strict] [--json]', 'argv');
-  const options = importOptions(v);
-  const progress = importProgress(process.stderr, Boolean(process.stderr.isTTY));
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    // A second Ctrl-C leaves at once; the next effconv run removes the temporary folder.
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ncancelling the import (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const req = importRequestFromFlags(positionals[0], v);
   const t0 = Date.now();
-  try {
-    const r = await importDataset(positionals[0], options, {
-      signal: abort.signal,
-      onProgress: v.quiet ? undefined : (done, total, phase, eta) => progress.update(done, total, phase, eta),
-    });
-    progress.end();
-    const d = r.dataset;
-    if (v.json) process.stdout.write(JSON.stringify({ created: r.created, duplicateOf: r.duplicateOf, replaced: r.replaced, dataset: d }, null, 2) + '\n');
-    if (!r.created) {
-      process.stderr.write(`identical data is already in the library as "${r.duplicateOf}" (sha256 ${d.sha256.slice(0, 12)}…): nothing added\n`);
-      return 0;
-    }
-    const skipped = d.skipped ? `; skipped ${d.skipped} unreadable or non-image file${d.skipped === 1 ? '' : 's'} (effconv dataset show ${d.name})` : '';
-    process.stderr.write(
-      `${r.replaced ? 'replaced' : 'imported'} "${d.name}" (${d.sourceFormat}): ${d.splits.train.count.toLocaleString('en-US')} train / ${d.splits.test.count.toLocaleString('en-US')} test, ` +
-        `${d.height}×${d.width}×${d.channels}, ${d.classes} classes in ${((Date.now() - t0) / 1000).toFixed(1)} s${skipped}\n`,
-    );
-    for (const n of d.notes) process.stderr.write(`  note: ${n}\n`);
+  const r = await withCliService((s) => runImport(s, req, Boolean(v.quiet)));
+  const d = r.dataset;
+  if (v.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  if (!r.created) {
+    process.stderr.write(`identical data is already in the library as "${r.duplicateOf}" (sha256 ${d.sha256.slice(0, 12)}…): nothing added\n`);
     return 0;
-  } finally {
-    progress.end();
-    process.off('SIGINT', onSigint);
   }
+  const count = (xs: number[]) => xs.reduce((a, b) => a + b, 0).toLocaleString('en-US');
+  const skipped = d.skipped ? `; skipped ${d.skipped} unreadable or non-image file${d.skipped === 1 ? '' : 's'} (effconv dataset show ${d.name})` : '';
+  process.stderr.write(
+    `${r.replaced ? 'replaced' : 'imported'} "${d.name}" (${d.format}): ${count(d.counts.train)} train / ${count(d.counts.test)} test, ` +
+      `${d.shape.height}×${d.shape.width}×${d.shape.channels}, ${d.classes} classes in ${((Date.now() - t0) / 1000).toFixed(1)} s${skipped}\n`,
+  );
+  for (const n of d.notes) process.stderr.write(`  note: ${n}\n`);
+  return 0;
 }
 
 async function samplesCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' }, 'per-class': { type: 'string' }, scale: { type: 'string' }, split: { type: 'string' } }, true);
   if (positionals.length !== 1 || typeof values.out !== 'string') throw new EffconvError('INVALID_ARGUMENT', 'usage: effconv dataset samples NAME --out DIR [--per-class 8] [--scale 1] [--split train|test]', 'argv');
   const split = values.split === 'test' ? 'test' : 'train';
-  const s = await datasetSamples(positionals[0], { perClass: intFlag(values['per-class'], 'per-class', 1, 8), scale: intFlag(values.scale, 'scale', 1, 1), split });
+  const req = { perClass: intFlag(values['per-class'], 'per-class', 1, 8), scale: intFlag(values.scale, 'scale', 1, 1), split } as const;
+  const s = await withCliService((service) => service.api.datasetSamples(positionals[0], req));
   const out = resolve(values.out as string);
   let n = 0;
   for (const c of s.classes) {
     const dir = join(out, `${String(c.index).padStart(3, '0')}-${c.name.replace(/[^A-Za-z0-9._-]+/g, '_')}`);
     mkdirSync(dir, { recursive: true });
-    for (const img of c.images) {
-      writeFileSync(join(dir, `${split}-${img.index}.png`), img.png);
+    c.images.forEach((url, i) => {
+      writeFileSync(join(dir, `${split}-${c.indices[i]}.png`), Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
       n += 1;
-    }
+    });
   }
   process.stderr.write(`wrote ${n} PNGs of ${s.classes.length} classes to ${out}\n`);
   return 0;
 }
 
+function oneName(rest: string[], usage: string, flags: Parameters<typeof parse>[1] = {}) {
+  const { values, positionals } = parse(rest, flags, true);
+  if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', `usage: effconv dataset ${usage}`, 'argv');
+  return { name: positionals[0], values: values as Record<string, unknown> };
+}
+
 export async function datasetCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  const json = { json: { type: 'boolean' } } as const;
   switch (sub) {
     case 'import':
       return importCommand(rest);
     case 'list': {
-      const { values } = parse(rest, { json: { type: 'boolean' } });
-      const all = listDatasets();
+      const { values } = parse(rest, json);
+      const all = await withCliService((s) => s.api.listDatasets());
       process.stdout.write(values.json ? JSON.stringify(all, null, 2) + '\n' : listTable(all));
       return 0;
     }
     case 'show': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, true);
-      if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', 'usage: effconv dataset show NAME [--json]', 'argv');
-      const d = getDataset(positionals[0]);
+      const { name, values } = oneName(rest, 'show NAME [--json]', json);
+      const d = await withCliService((s) => s.api.getDataset(name));
       process.stdout.write(values.json ? JSON.stringify(d, null, 2) + '\n' : describeDataset(d));
       return 0;
     }
     case 'remove': {
-      const { positionals } = parse(rest, {}, true);
-      if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', 'usage: effconv dataset remove NAME', 'argv');
-      removeDataset(positionals[0]);
-      process.stderr.write(`removed "${positionals[0]}"\n`);
+      const { name } = oneName(rest, 'remove NAME');
+      await withCliService((s) => s.api.removeDataset(name));
+      process.stderr.write(`removed "${name}"\n`);
       return 0;
     }
     case 'verify': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, true);
-      if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', 'usage: effconv dataset verify NAME [--json]', 'argv');
-      const r = await verifyDataset(positionals[0]);
+      const { name, values } = oneName(rest, 'verify NAME [--json]', json);
+      const r = await withCliService((s) => s.api.verifyDataset(name));
       if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       else process.stdout.write(r.ok ? `"${r.name}": every file matches its sha256\n` : `"${r.name}" is damaged:\n${r.problems.map((p) => `  ${p}\n`).join('')}`);
       return r.ok ? 0 : 4;

@@ -1,10 +1,10 @@
-// effconv doctor: every backend with its availability and the reason.
-import { doctor } from '../../../engine/backends/init';
+// effconv doctor: every backend with its availability and the reason (the Api's doctor).
 import { parse } from '../args';
+import { withCliService } from '../cli-service';
 
 export async function doctorCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } });
-  const r = await doctor();
+  const r = await withCliService((s) => s.api.doctor());
   if (values.json) {
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     return 0;

@@ -1,9 +1,10 @@
-// effconv export SOURCE: a finished run (its folder or config.json) as config, PyTorch, ONNX,
-// TF.js, a report, or all of them (exportRun, the same call the GUI makes).
-import { exportRun, parseExportFormat } from '../../../api/export-run';
+// effconv export RUN: a finished run (its id, folder or config.json) as config, PyTorch, ONNX,
+// TF.js, a report, or all of them: the Api's exportRun, the same call as the GUI's buttons.
+import { existsSync } from 'node:fs';
 import { EffconvError } from '../../../contract/errors';
-import { initBackend } from '../../../engine/backends/init';
+import { parseExportFormat } from '../../../export/export-run';
 import { parse } from '../args';
+import { withCliService } from '../cli-service';
 
 const FLAGS = {
   format: { type: 'string' },
@@ -16,16 +17,17 @@ function size(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`;
 }
 
+/** A number names a recorded run, unless a file or folder of that name is here. */
+const runArg = (s: string): number | string => (/^\d+$/.test(s) && !existsSync(s) ? Number(s) : s);
+
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, FLAGS, true);
   if (positionals.length !== 1) {
-    throw new EffconvError('INVALID_ARGUMENT', `effconv export needs one run (a run folder or its config.json), got ${positionals.length}`, 'source');
+    throw new EffconvError('INVALID_ARGUMENT', `effconv export needs one run (its id, its folder or its config.json), got ${positionals.length}`, 'source');
   }
   const v = values as Record<string, string | boolean | undefined>;
   const format = parseExportFormat(typeof v.format === 'string' ? v.format : 'all');
-  // Exporting computes nothing; wasm only keeps tfjs's cpu-backend banner off the terminal.
-  await initBackend('wasm').catch(() => initBackend('cpu'));
-  const r = await exportRun(positionals[0], { format, out: v.out as string | undefined, force: Boolean(v.force) });
+  const r = await withCliService((s) => s.api.exportRun({ run: runArg(positionals[0]), format, out: v.out as string | undefined, force: Boolean(v.force) }));
   if (!r.trained) process.stderr.write(`effconv: note: ${r.weightsNote}\n`);
   if (v.json) {
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');

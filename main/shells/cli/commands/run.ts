@@ -1,16 +1,14 @@
-// effconv run | search | train: one run in this process, recorded in the experiment database
-// (so it shows up in the GUI and can be resumed), with console progress, writing
-// metrics.jsonl as it goes and config.json at the end (in the run's folder, and --out DIR).
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// effconv run | search | train: one run through the Api (startRun, or retrainRun for
+// --from-run), executed in this process with console progress. It is recorded in the
+// experiment database (so the GUI shows it and it can be resumed), writing metrics.jsonl as it
+// goes and config.json at the end (in the run's folder, and in --out DIR).
+import type { RetrainRequest } from '../../../contract/api';
 import { EffconvError } from '../../../contract/errors';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../contract/run';
 import { parseBackendName } from '../../../engine/backends/init';
-import { learnedConfig } from '../../../api/learned-config';
-import { claimForThisProcess, createRun, openRunStore } from '../../../api/runs';
-import { getRunDetail } from '../../../store';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
-import { runInConsole } from '../run-console';
+import { withCliService } from '../cli-service';
+import { followRun } from '../follow-run';
 import { runIdArg } from './run-id';
 
 const RUN_FLAGS = {
@@ -37,21 +35,12 @@ const RUN_FLAGS = {
   quiet: { type: 'boolean' },
 } as const;
 
-function readConfigFile(given: string): unknown {
-  // A run folder stands for its config.json.
-  const path = existsSync(given) && statSync(given).isDirectory() ? join(given, 'config.json') : given;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message;
-    throw new EffconvError('CONFIG_INVALID', `${path}: ${reason}`, path);
-  }
-}
+type Flags = Record<string, string | boolean | undefined>;
 
-export function runOptionsFromFlags(v: Record<string, string | boolean | undefined>, stages: RunStages): RunOptions {
+export function runOptionsFromFlags(v: Flags, stages: RunStages): RunOptions {
   if (typeof v.dataset !== 'string') throw new EffconvError('INVALID_ARGUMENT', '--dataset is required (a library name, fashion-mnist, or a folder)', 'dataset');
   const d = DEFAULT_RUN_OPTIONS;
-  const opts: RunOptions = {
+  return {
     backbone: (v.backbone as string) ?? d.backbone,
     dataset: v.dataset,
     budget: (v.budget as string) ?? d.budget,
@@ -68,34 +57,51 @@ export function runOptionsFromFlags(v: Record<string, string | boolean | undefin
     flip: v.flip as boolean | undefined,
     lr: numberFlag(v.lr, 'lr'),
   };
-  if (typeof v.config === 'string') opts.config = readConfigFile(v.config);
-  return opts;
+}
+
+/** What a retrain may change, from the flags the user gave; the rest is the parent run's (as the GUI's "Retrain stage 2"). */
+const SEARCH_ONLY_FLAGS = ['backbone', 'budget', 'search-epochs', 'batch-size'] as const;
+
+export function retrainRequestFromFlags(v: Flags): RetrainRequest {
+  const given = SEARCH_ONLY_FLAGS.filter((f) => v[f] !== undefined);
+  if (given.length) throw new EffconvError('INVALID_ARGUMENT', `--${given[0]} does not apply to --from-run: the parent run's learned CNN is retrained as it is`, given[0]);
+  const r: RetrainRequest = {
+    dataset: v.dataset as string | undefined,
+    trainEpochs: optionalInt(v['train-epochs'], 'train-epochs', 1),
+    trainBatchSize: optionalInt(v['train-batch-size'], 'train-batch-size', 1),
+    seed: optionalInt(v.seed, 'seed', 0),
+    backend: typeof v.backend === 'string' ? parseBackendName(v.backend) : undefined,
+    limitTrain: optionalInt(v['limit-train'], 'limit-train', 1),
+    limitTest: optionalInt(v['limit-test'], 'limit-test', 1),
+    crop: optionalInt(v.crop, 'crop', 0),
+    flip: v.flip as boolean | undefined,
+    lr: numberFlag(v.lr, 'lr'),
+    experiment: v.name as string | undefined,
+    outDir: v.out as string | undefined,
+  };
+  return Object.fromEntries(Object.entries(r).filter(([, x]) => x !== undefined)) as RetrainRequest;
 }
 
 export async function runCommand(argv: string[], stages: RunStages): Promise<number> {
   const { values } = parse(argv, RUN_FLAGS);
-  const v = values as Record<string, string | boolean | undefined>;
+  const v = values as Flags;
   const fromRun = typeof v['from-run'] === 'string' ? runIdArg(v['from-run']) : null;
   if (fromRun !== null && (stages !== 'train' || v.config !== undefined)) throw new EffconvError('INVALID_ARGUMENT', '--from-run goes with effconv train, instead of --config', 'from-run');
   if (stages === 'train' && typeof v.config !== 'string' && fromRun === null) throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json or --from-run RUN', 'config');
-  const checkpointMinutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
-  const store = openRunStore();
-  try {
-    let opts: RunOptions;
-    let experiment: string | number | undefined = typeof v.name === 'string' ? v.name : undefined;
-    if (fromRun !== null) {
-      // Retrain a recorded run's learned CNN: its dataset unless --dataset, recorded as its child in its experiment.
-      const parent = getRunDetail(store, fromRun);
-      opts = runOptionsFromFlags({ ...v, dataset: v.dataset ?? parent.options.dataset }, stages);
-      opts.config = learnedConfig(store, fromRun);
-      experiment ??= parent.experimentId;
-    } else {
-      opts = runOptionsFromFlags(v, stages);
-    }
-    const run = createRun(store, { options: opts, experiment, parentRunId: fromRun, outDir: typeof v.out === 'string' ? v.out : null });
-    claimForThisProcess(store, run.id);
-    return await runInConsole(store, run.id, { json: Boolean(v.json), quiet: Boolean(v.quiet), checkpointMinutes });
-  } finally {
-    store.close();
-  }
+  const minutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
+  const follow = { json: Boolean(v.json), quiet: Boolean(v.quiet) };
+  return withCliService(
+    (service) =>
+      followRun(service, async () => {
+        if (fromRun !== null) return (await service.api.retrainRun(fromRun, retrainRequestFromFlags(v))).runId;
+        const { runId } = await service.api.startRun({
+          options: runOptionsFromFlags(v, stages),
+          configFile: v.config as string | undefined,
+          experiment: v.name as string | undefined,
+          outDir: v.out as string | undefined,
+        });
+        return runId;
+      }, follow),
+    { checkpointEveryMs: minutes !== undefined ? minutes * 60_000 : undefined },
+  );
 }

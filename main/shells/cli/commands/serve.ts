@@ -2,15 +2,17 @@
 // app, over HTTP on 127.0.0.1 behind a token (for a remote GPU box: ssh -L and open the URL).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { homePaths } from '../../../common/paths';
 import { EffconvError } from '../../../contract/errors';
-import { builtWorkerPath, nodeWorkerLauncher, RUN_WORKER_NICE } from '../../../api/jobs';
-import { createService } from '../../../api/service';
-import { TASK_SCRIPT, type FromTask, type ToTask } from '../../../api/task-protocol';
+import { builtWorkerPath, nodeWorkerLauncher, RUN_WORKER_NICE } from '../../../api/processes/launcher';
+import { RunQueue } from '../../../api/processes/run-queue';
+import { TASK_SCRIPT, type FromTask, type ToTask } from '../../../api/processes/task-protocol';
+import { processTasks } from '../../../api/processes/tasks';
+import { createService } from '../../../api/service/service';
 import { Downloads } from '../../web/downloads';
 import { startWebServer } from '../../web/server';
 import { optionalInt, parse } from '../args';
-
-declare const __APP_VERSION__: string | undefined;
+import { APP_VERSION } from '../cli-service';
 
 export function rendererDir(): string {
   const dir = join(import.meta.dirname, '..', 'renderer');
@@ -22,11 +24,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: 'string' }, quiet: { type: 'boolean' } });
   const port = optionalInt(values.port, 'port', 0) ?? 8765;
   if (port > 65535) throw new EffconvError('INVALID_ARGUMENT', `--port must be 0…65535, got ${port}`, 'port');
+  const launcher = nodeWorkerLauncher(builtWorkerPath(), process.env, { nice: RUN_WORKER_NICE });
   const service = createService({
     mode: 'web',
-    version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev',
-    runLauncher: nodeWorkerLauncher(builtWorkerPath(), process.env, { nice: RUN_WORKER_NICE }),
-    taskLauncher: nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT)),
+    version: APP_VERSION,
+    paths: homePaths(),
+    executor: (store) => new RunQueue({ store, launcher }),
+    tasks: processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT))),
+    followOutsideRuns: true,
+    exportsToHome: true,
   });
   let server;
   try {

@@ -1,10 +1,10 @@
-// effconv show RUN: one run in full: options, status, learned sizes per layer, epochs, files.
+// effconv show RUN: one run in full (the Api's getRun): options, status, learned sizes per
+// layer, epochs, files. --json prints the Api's RunDetail as it is.
+import type { RunDetail } from '../../../contract/api';
 import { EffconvError } from '../../../contract/errors';
-import type { RunDetail } from '../../../contract/store';
 import { formatParams } from '../../../engine/models/params';
-import { openRunStore } from '../../../api/runs';
-import { getRunDetail } from '../../../store';
 import { parse } from '../args';
+import { withCliService } from '../cli-service';
 import { formatTable, pct, when } from '../table';
 import { runIdArg } from './run-id';
 
@@ -46,12 +46,8 @@ function describe(d: RunDetail): string {
 export async function showCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new EffconvError('INVALID_ARGUMENT', 'usage: effconv show RUN [--json]', 'argv');
-  const store = openRunStore();
-  try {
-    const d = getRunDetail(store, runIdArg(positionals[0]));
-    process.stdout.write(values.json ? JSON.stringify(d, null, 2) + '\n' : describe(d));
-    return 0;
-  } finally {
-    store.close();
-  }
+  const runId = runIdArg(positionals[0]);
+  const d = await withCliService((s) => s.api.getRun(runId));
+  process.stdout.write(values.json ? JSON.stringify(d, null, 2) + '\n' : describe(d));
+  return 0;
 }

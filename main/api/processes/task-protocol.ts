@@ -1,0 +1,52 @@
+// One-off tasks that must not block the UI's process: probing the backends (it loads native
+// and wasm code), importing a dataset (decoding thousands of images), exporting a run and
+// drawing kernel maps from an old checkpoint (building models with tfjs), opening a data set
+// by path to learn its shape. In the desktop and web modes each runs in its own process
+// (out/main/task.js); the CLI runs them in its own.
+import type { DoctorReport, ExportRequest, ImportOutcome, ImportRequest, KernelMaps } from '../../contract/api';
+import type { SerializedError } from '../../contract/errors';
+import type { ExportRunResult } from '../../contract/export';
+
+export type TaskRequest =
+  | { kind: 'doctor' }
+  | { kind: 'import'; request: ImportRequest }
+  /** `out` and `force` are already resolved by the service (its default export folder). */
+  | { kind: 'export'; dbPath: string; request: ExportRequest }
+  | { kind: 'kernel-maps'; dbPath: string; runId: number }
+  /** The shape of a data set given by path (opening it reads it whole). */
+  | { kind: 'dataset-shape'; spec: string };
+
+/** What each kind of task answers. */
+export interface TaskResults {
+  doctor: DoctorReport;
+  import: ImportOutcome;
+  export: ExportRunResult;
+  'kernel-maps': KernelMaps;
+  'dataset-shape': DatasetShape;
+}
+
+export interface DatasetShape {
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+}
+
+export type TaskResult<R extends TaskRequest> = TaskResults[R['kind']];
+
+export interface TaskProgress {
+  phase: string;
+  done: number;
+  total: number;
+  etaSeconds: number | null;
+}
+
+export type ToTask = { type: 'cancel' };
+
+export type FromTask = ({ type: 'progress' } & TaskProgress) | { type: 'result'; value: unknown } | { type: 'error'; error: SerializedError };
+
+export function taskArgs(r: TaskRequest): string[] {
+  return ['--task', JSON.stringify(r)];
+}
+
+export const TASK_SCRIPT = 'task.js';
