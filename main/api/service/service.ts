@@ -13,6 +13,7 @@ import { createExportService } from './export-service';
 import { OutsideRunWatcher } from './outside-runs';
 import { PushHub } from './push-hub';
 import { createRunService } from './run-service';
+import { createSweepService } from './sweep-service';
 import { createSystemService } from './system-service';
 
 export interface ServiceOptions {
@@ -52,6 +53,7 @@ export function createService(o: ServiceOptions): Service {
     ...createDatasetService(o.tasks, publish),
     ...runs,
     ...createExportService({ tasks: o.tasks, dbPath: store.path, exportsDir: o.exportsToHome ? o.paths.exports : undefined }),
+    ...createSweepService({ store, executor, tasks: o.tasks, runsRoot: o.paths.runs }),
   };
   return {
     api,

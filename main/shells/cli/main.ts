@@ -9,6 +9,7 @@ import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
+import { sweepCommand } from './commands/sweep';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
@@ -28,6 +29,12 @@ usage:
   effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
   effconv resume RUN                          continue a paused, interrupted, failed or cancelled
                                               run from its last checkpoint
+  effconv sweep  --budget LIST --dataset LIST [--backbone LIST] [--seed LIST] [--baseline]
+                 [--parallel N] [--name NAME] [run options]
+                                              a grid of runs as one experiment: LIST is comma-separated;
+                                              budgets 0.2M,0.4M | 0.2M..0.8M:4 (log-spaced) | 0.5x,1x,2x
+                                              (multiples of each backbone's all-3×3 count)
+  effconv sweep  list | show SWEEP [--json] | resume SWEEP | pause SWEEP | cancel SWEEP | delete SWEEP
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
   effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
@@ -68,7 +75,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
-  EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
+  EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -97,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(rest);
       case 'resume':
         return await resumeCommand(rest);
+      case 'sweep':
+        return await sweepCommand(rest);
       case undefined:
       case 'help':
       case '--help':
