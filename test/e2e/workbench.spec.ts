@@ -10,7 +10,7 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { EffconvConfig } from '../../main/contract/config';
 import { validateConfigFile } from '../../main/export/config-validate';
-import { sharedData } from '../helpers/data';
+import { fixture } from '../helpers/data';
 import { launchBrowser, RESULTS, screenshot, serve, type Served } from './harness';
 
 let served: Served;
@@ -54,7 +54,7 @@ test('the tokened URL opens the workbench (the token becomes a cookie)', async (
 
 test('Datasets: import the MNIST PNG folder with progress; counts per class and sample images', async () => {
   await nav('Datasets').click();
-  await page.getByLabel('Dataset path').fill(sharedData('mnist-png'));
+  await page.getByLabel('Dataset path').fill(fixture('mnist-png'));
   await page.getByLabel('Name').fill('mnist-png');
   await page.getByLabel('Image size').fill('28');
   await page.getByRole('button', { name: 'Import' }).click();

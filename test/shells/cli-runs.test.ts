@@ -11,12 +11,13 @@ import type { EffconvConfig } from '../../main/contract/config';
 import type { TrainEvent } from '../../main/contract/events';
 import type { Page, RunDetail, RunSummaryRow } from '../../main/contract/store';
 import { openStore } from '../../main/store';
-import { REPO_ROOT } from '../helpers/data';
+import { addFashionMnist, REPO_ROOT } from '../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-cli-runs-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const home = join(tmp, 'home');
 const env = { ...process.env, EFFCONV_HOME: home };
+await addFashionMnist(home); // --dataset fashion-mnist: the repository's fixture
 const CLI = join(REPO_ROOT, 'bin/effconv.js');
 
 function effconv(...args: string[]) {
