@@ -7,6 +7,7 @@ import { exportCommand } from './commands/export';
 import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
+import { offerSampleDataset } from './sample-dataset';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 
@@ -30,6 +31,7 @@ usage:
                                               run from its last checkpoint
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
+  effconv dataset add-sample                  the bundled sample (MNIST test set) back into the library
   effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
 
 run options:
@@ -46,7 +48,8 @@ run options:
   --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
-  --dataset takes a library name, fashion-mnist, or a folder of idx files
+  --dataset takes a library name, fashion-mnist, or a folder of idx files (default: the bundled
+                                     sample, mnist-sample)
 
 import options (format auto-detected: idx, cifar10, cifar100, stl10, imagenet32, image-folder):
   --name N                 library name (default from the format or the folder)
@@ -74,6 +77,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    await offerSampleDataset(cmd, rest);
     switch (cmd) {
       case 'doctor':
         return await doctorCommand(rest);

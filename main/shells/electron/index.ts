@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { builtWorkerPath, RUN_WORKER_NICE } from '../../api/jobs';
 import { createService, type Service } from '../../api/service';
 import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/task-protocol';
+import { ensureSampleDataset } from '../../data/library';
 import { registerIpc } from './ipc';
 import { utilityLauncher } from './launcher';
 import { installMenu } from './menu';
@@ -13,7 +14,7 @@ import { createMainWindow, hardenSession } from './window';
 let service: Service | null = null;
 let quitting = false;
 
-function start(): void {
+async function start(): Promise<void> {
   const appRoot = app.getAppPath();
   const binding = electronSqliteBinding(appRoot);
   if (!binding.path) {
@@ -24,6 +25,8 @@ function start(): void {
     app.quit();
     return;
   }
+  // First start: the bundled sample data set goes into the library before the window lists it.
+  await ensureSampleDataset().catch((e: unknown) => console.error(`EffConv Studio: the sample data set was not added: ${e instanceof Error ? e.message : String(e)}`));
   const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
   service = createService({
     mode: 'desktop',
@@ -49,8 +52,8 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.enableSandbox();
-  void app.whenReady().then(() => {
-    start();
+  void app.whenReady().then(async () => {
+    await start();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0 && service) createMainWindow();
     });

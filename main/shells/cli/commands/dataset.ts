@@ -9,6 +9,7 @@ import {
 import { intFlag, parse } from '../args';
 import { formatDuration } from '../progress';
 import { describeDataset, listTable } from './dataset-view';
+import { addSampleCommand } from '../sample-dataset';
 
 const IMPORT_FLAGS = {
   name: { type: 'string' },
@@ -173,7 +174,9 @@ export async function datasetCommand(argv: string[]): Promise<number> {
     }
     case 'samples':
       return samplesCommand(rest);
+    case 'add-sample':
+      return addSampleCommand(rest);
     default:
-      throw new EffconvError('INVALID_ARGUMENT', `effconv dataset: unknown subcommand "${sub ?? ''}" (import, list, show, remove, verify, samples)`, 'argv');
+      throw new EffconvError('INVALID_ARGUMENT', `effconv dataset: unknown subcommand "${sub ?? ''}" (import, list, show, remove, verify, samples, add-sample)`, 'argv');
   }
 }

@@ -12,6 +12,7 @@ import { getRunDetail } from '../../../store';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
 import { runInConsole } from '../run-console';
 import { runIdArg } from './run-id';
+import { defaultDataset } from '../sample-dataset';
 
 const RUN_FLAGS = {
   backbone: { type: 'string' },
@@ -90,6 +91,7 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
       opts.config = learnedConfig(store, fromRun);
       experiment ??= parent.experimentId;
     } else {
+      if (v.dataset === undefined) v.dataset = await defaultDataset(Boolean(v.quiet || v.json));
       opts = runOptionsFromFlags(v, stages);
     }
     const run = createRun(store, { options: opts, experiment, parentRunId: fromRun, outDir: typeof v.out === 'string' ? v.out : null });
