@@ -32,6 +32,9 @@ usage:
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
   effconv dataset add-sample                  the bundled sample (MNIST test set) back into the library
+  effconv dataset download [NAME] [--mirror URL] [--json] [--quiet]
+                 mnist, fashion-mnist, cifar-10, cifar-100 or stl-10 from its publisher, checked
+                 against the published checksums, resumable, then imported (no NAME: the list)
   effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
 
 run options:
@@ -72,6 +75,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
   EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
+  NETWORK_UNAVAILABLE: 6, DOWNLOAD_NOT_FOUND: 6, DOWNLOAD_REDIRECT_LOOP: 6, DOWNLOAD_FAILED: 6, CHECKSUM_MISMATCH: 6, DISK_FULL: 6, DOWNLOAD_MANUAL: 2,
 };
 
 export async function main(argv: string[]): Promise<number> {

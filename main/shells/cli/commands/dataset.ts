@@ -10,6 +10,7 @@ import { intFlag, parse } from '../args';
 import { formatDuration } from '../progress';
 import { describeDataset, listTable } from './dataset-view';
 import { addSampleCommand } from '../sample-dataset';
+import { downloadCommand } from './dataset-download';
 
 const IMPORT_FLAGS = {
   name: { type: 'string' },
@@ -176,7 +177,9 @@ export async function datasetCommand(argv: string[]): Promise<number> {
       return samplesCommand(rest);
     case 'add-sample':
       return addSampleCommand(rest);
+    case 'download':
+      return downloadCommand(rest);
     default:
-      throw new EffconvError('INVALID_ARGUMENT', `effconv dataset: unknown subcommand "${sub ?? ''}" (import, list, show, remove, verify, samples, add-sample)`, 'argv');
+      throw new EffconvError('INVALID_ARGUMENT', `effconv dataset: unknown subcommand "${sub ?? ''}" (import, download, list, show, remove, verify, samples, add-sample)`, 'argv');
   }
 }
