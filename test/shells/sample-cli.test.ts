@@ -37,9 +37,20 @@ test('effconv run without --dataset trains on the sample', () => {
     '--train-batch-size', '32', '--limit-train', '64', '--limit-test', '64', '--backend', 'wasm', '--out', out);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no --dataset: using the sample "mnist-sample"/);
+  // Before the first step: the estimate from a probe of this ResNet-8 (64 images, batch 32: 2 steps a stage).
+  const estimate = /estimate on wasm: stage 1 ≈ \d+ s \(2 steps × \d+ ms\), stage 2 ≈ \d+ s \(2 steps × \d+ ms[^)]*\); total ≈ \d+ s \(from a [\d.]+ s probe\)\n/;
+  assert.match(r.stderr, estimate);
+  assert.ok(r.stderr.search(estimate) < r.stderr.search(/stage 1: learning kernel sizes/), 'printed before the run starts');
   const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as EffconvConfig;
   const d = JSON.parse(effconv('dataset', 'show', 'mnist-sample', '--json').stdout) as DatasetRecord;
   assert.deepEqual(cfg.dataset, { name: 'mnist-sample', sha256: d.sha256, source: 'mnist-sample', trainImages: 64, testImages: 64 });
+});
+
+test('the next run on this machine takes its estimate from the cache (EFFCONV_HOME/step-timings.json)', () => {
+  const r = effconv('search', '--backbone', 'resnet8', '--budget', '60k', '--search-epochs', '2', '--batch-size', '32', '--limit-train', '64', '--backend', 'wasm', '--out', join(work, 'search'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /estimate on wasm: stage 1 ≈ \d+ s \(4 steps × \d+ ms\); total ≈ \d+ s \(from this machine's earlier probe\)\n/);
+  assert.ok(existsSync(join(home, 'step-timings.json')));
 });
 
 test('a removed sample is not added back by itself; dataset add-sample brings it back', () => {

@@ -13,6 +13,7 @@ import { intFlag, numberFlag, optionalInt, parse } from '../args';
 import { runInConsole } from '../run-console';
 import { runIdArg } from './run-id';
 import { defaultDataset } from '../sample-dataset';
+import { printRunEstimate } from '../run-estimate';
 
 const RUN_FLAGS = {
   backbone: { type: 'string' },
@@ -94,6 +95,7 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
       if (v.dataset === undefined) v.dataset = await defaultDataset(Boolean(v.quiet || v.json));
       opts = runOptionsFromFlags(v, stages);
     }
+    if (!v.quiet && !v.json) await printRunEstimate(opts);
     const run = createRun(store, { options: opts, experiment, parentRunId: fromRun, outDir: typeof v.out === 'string' ? v.out : null });
     claimForThisProcess(store, run.id);
     return await runInConsole(store, run.id, { json: Boolean(v.json), quiet: Boolean(v.quiet), checkpointMinutes });
