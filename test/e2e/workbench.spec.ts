@@ -69,11 +69,14 @@ test('Datasets: import the MNIST PNG folder with progress; counts per class and 
   assert.ok((await detail.locator('img').count()) >= 50, 'sample thumbnails for every class');
   await screenshot(page, 'screen-datasets');
   // A path that does not exist: the error shows in place, naming it; the library is unchanged.
+  const rows = page.getByTestId('dataset-table').locator('tbody tr');
+  assert.equal(await rows.count(), 2, 'the imported set and the sample added on first start');
+  assert.match((await page.getByTestId('dataset-table').getByRole('row', { name: /mnist-sample/ }).textContent()) ?? '', /idx28×28×1/);
   await page.getByLabel('Dataset path').fill('/no/such/dataset');
   await page.getByLabel('Name').fill('missing');
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByTestId('error').filter({ hasText: '/no/such/dataset' }).waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId('dataset-table').locator('tbody tr').count(), 1);
+  assert.equal(await rows.count(), 2);
 });
 
 test('New experiment: the budget readout refuses an unreachable budget; Start queues a run', async () => {
