@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'DATASET_NOT_FOUND'
   | 'DATASET_MALFORMED'
   | 'DATASET_EXISTS'
+  /** A file or folder of the data set cannot be read (permissions, a link loop, an I/O error). */
+  | 'DATASET_UNREADABLE'
   | 'CONFIG_INVALID'
   | 'WEIGHTS_INVALID'
   | 'RUN_NOT_FOUND'
@@ -17,6 +19,12 @@ export type ErrorCode =
   | 'RUN_STATE'
   | 'EXPERIMENT_NOT_FOUND'
   | 'DATABASE_UNAVAILABLE'
+  /** No space left (or the quota is used up) where we write: EFFCONV_HOME or an output. */
+  | 'DISK_FULL'
+  /** We may not write (or read) our own files there: permissions, a read-only mount. */
+  | 'PERMISSION_DENIED'
+  /** Any other failure of the file system under our files (EIO, too many open files…). */
+  | 'IO_ERROR'
   | 'OUTPUT_EXISTS'
   | 'CANCELLED'
   | 'UNAUTHORIZED'

@@ -1,20 +1,10 @@
 // MNIST-style idx files (MNIST, Fashion-MNIST, EMNIST, KMNIST…) from a folder or an archive.
-import { EffconvError } from '../../contract/errors';
 import type { ImportContext, ImportedSet } from '../library/import-context';
+import { malformed } from '../malformed';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES } from './class-names';
 import { readFiles, targetShape, writeImages } from './emit';
 import { parseIdxImages, parseIdxLabels } from './idx';
-
-const NAMES = {
-  trainImages: /^train-images[-.]idx3-ubyte(\.gz)?$/,
-  trainLabels: /^train-labels[-.]idx1-ubyte(\.gz)?$/,
-  testImages: /^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/,
-  testLabels: /^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/,
-};
-
-function malformed(where: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
-}
+import { idxMissingReason, pickIdxFiles } from './idx-names';
 
 /**
  * Classes are inferred as max label + 1 (idx has no class count); a label beyond the others
@@ -38,12 +28,11 @@ export function checkIdxLabels(train: Uint8Array, test: Uint8Array, trainFile: s
 
 export async function importIdx(ctx: ImportContext): Promise<ImportedSet> {
   const prefix = ctx.root ? ctx.root + '/' : '';
-  const find = (re: RegExp): string => {
-    const e = ctx.tree.entries.find((x) => x.path.startsWith(prefix) && !x.path.slice(prefix.length).includes('/') && re.test(x.path.slice(prefix.length)));
-    if (!e) throw new EffconvError('DATASET_NOT_FOUND', `${ctx.tree.describe(ctx.root)}: no file matching ${re.source}`, ctx.tree.source);
-    return e.path;
-  };
-  const paths = { trainImages: find(NAMES.trainImages), trainLabels: find(NAMES.trainLabels), testImages: find(NAMES.testImages), testLabels: find(NAMES.testLabels) };
+  const names = ctx.tree.entries.map((e) => e.path).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length));
+  const pick = pickIdxFiles(names);
+  if (pick.missing.length > 0) throw malformed(ctx.tree.describe(ctx.root), idxMissingReason(pick.missing));
+  const at = (n: string | undefined) => prefix + n!;
+  const paths = { trainImages: at(pick.found.trainImages), trainLabels: at(pick.found.trainLabels), testImages: at(pick.found.testImages), testLabels: at(pick.found.testLabels) };
   const files = await readFiles(ctx, Object.values(paths));
   const d = (p: string) => ctx.tree.describe(p);
   const split = (images: string, labels: string) => {
@@ -60,6 +49,7 @@ export async function importIdx(ctx: ImportContext): Promise<ImportedSet> {
   const classes = checkIdxLabels(train.lb, test.lb, d(paths.trainLabels), d(paths.testLabels));
   const native = { height: train.im.rows, width: train.im.cols, channels: 1 };
   const shape = targetShape(ctx, native);
+  ctx.reserve(train.im.count + test.im.count, shape);
   ctx.progress.start('write', train.im.count + test.im.count);
   await writeImages(ctx, ctx.split('train', shape), train.im.pixels, train.lb, native);
   await writeImages(ctx, ctx.split('test', shape), test.im.pixels, test.lb, native);

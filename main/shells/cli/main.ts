@@ -1,4 +1,5 @@
 // effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
+import { escapedSystemError, isSystemError } from '../../common/system-errors';
 import { EffconvError, type ErrorCode } from '../../contract/errors';
 import { configCommand } from './commands/config';
 import { datasetCommand } from './commands/dataset';
@@ -69,6 +70,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
   EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
+  DATASET_UNREADABLE: 4, DISK_FULL: 6, PERMISSION_DENIED: 6, IO_ERROR: 6,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -107,7 +109,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`effconv: unknown command "${cmd}"\n\n${USAGE}`);
         return 2;
     }
-  } catch (e) {
+  } catch (caught) {
+    // A system error that escaped every layer (a full disk, a read-only EFFCONV_HOME) is still the world's doing, not ours.
+    const e = isSystemError(caught) ? escapedSystemError(caught) : caught;
     if (e instanceof EffconvError) {
       const detail = e.detail && !e.message.includes(e.detail) && e.code !== 'INVALID_ARGUMENT' ? `\n  ${e.detail}` : '';
       process.stderr.write(`effconv: ${e.message}${detail}\n`);

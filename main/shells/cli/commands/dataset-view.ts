@@ -1,14 +1,8 @@
 // Text views of library entries for `effconv dataset list` and `effconv dataset show`.
+import { formatBytes } from '../../../common/format-bytes';
 import type { DatasetRecord } from '../../../data/library';
 
 const int = (n: number): string => n.toLocaleString('en-US');
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
-  return `${n} B`;
-}
 
 function table(rows: string[][], right: Set<number>): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
