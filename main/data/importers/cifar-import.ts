@@ -20,8 +20,9 @@ function inRoot(ctx: ImportContext, re: RegExp): string[] {
 
 const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
-function missing(ctx: ImportContext, what: string, set: string): Error {
-  return malformed(ctx.tree.describe(ctx.root), `${what} is missing: ${set}, each plain or .gz (a partial download or extraction?)`);
+function missing(ctx: ImportContext, files: string[], set: string): Error {
+  const what = files.length === 1 ? `${files[0]} is` : `${files.slice(0, -1).join(', ')} and ${files[files.length - 1]} are`;
+  return malformed(ctx.tree.describe(ctx.root), `${what} missing: ${set}, each plain or .gz (a partial download or extraction?)`);
 }
 
 const CIFAR10_SET = `CIFAR-10 binary has data_batch_1.bin … data_batch_${CIFAR10_BATCHES}.bin and test_batch.bin`;
@@ -36,15 +37,14 @@ function cifar10Batches(ctx: ImportContext): string[] {
   const last = Math.max(CIFAR10_BATCHES, ...byNumber.keys());
   const gaps = Array.from({ length: last }, (_, i) => i + 1).filter((n) => !byNumber.has(n));
   if (gaps.length > 0) {
-    const names = gaps.map((n) => `data_batch_${n}.bin`);
-    throw missing(ctx, names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`, CIFAR10_SET);
+    throw missing(ctx, gaps.map((n) => `data_batch_${n}.bin`), CIFAR10_SET);
   }
   return Array.from({ length: last }, (_, i) => byNumber.get(i + 1)!);
 }
 
 export async function importCifar10(ctx: ImportContext): Promise<ImportedSet> {
   const test = inRoot(ctx, CIFAR10_TEST).slice(0, 1);
-  if (test.length === 0) throw missing(ctx, 'test_batch.bin', CIFAR10_SET);
+  if (test.length === 0) throw missing(ctx, ['test_batch.bin'], CIFAR10_SET);
   const train = cifar10Batches(ctx);
   const meta = inRoot(ctx, /^batches\.meta\.txt$/);
   const files = await readFiles(ctx, [...train, ...test, ...meta]);
@@ -70,8 +70,8 @@ export async function importCifar100(ctx: ImportContext): Promise<ImportedSet> {
   const [train] = inRoot(ctx, CIFAR100_TRAIN);
   const [test] = inRoot(ctx, CIFAR100_TEST);
   const set = 'CIFAR-100 binary has train.bin and test.bin';
-  if (!train) throw missing(ctx, 'train.bin', set);
-  if (!test) throw missing(ctx, 'test.bin', set);
+  if (!train) throw missing(ctx, ['train.bin'], set);
+  if (!test) throw missing(ctx, ['test.bin'], set);
   const fineFile = inRoot(ctx, /^fine_label_names\.txt$/)[0];
   const coarseFile = inRoot(ctx, /^coarse_label_names\.txt$/)[0];
   const files = await readFiles(ctx, [train, test, fineFile, coarseFile].filter(Boolean));

@@ -35,7 +35,13 @@ function listCandidates(ctx: ImportContext): { candidates: Candidate[]; loose: n
   for (const { dir, split } of splits) {
     const under = dir ? dir + '/' : '';
     const base = prefix + under;
-    for (const f of ctx.tree.folders) if (f.startsWith(base) && !f.slice(base.length).includes('/') && f.length > base.length) classFolders.push(f);
+    const isClassLevel = (f: string) => f.startsWith(base) && f.length > base.length && !f.slice(base.length).includes('/');
+    for (const f of ctx.tree.folders) if (isClassLevel(f)) classFolders.push(f);
+    // A class that is a link to another folder already read would be the same photos under a second name.
+    for (const l of ctx.tree.linkedFolders) {
+      if (!isClassLevel(l.path) || l.to === '' || l.path.startsWith(l.to + '/')) continue;
+      throw malformed(ctx.tree.describe(l.path), `a link to the folder ${l.to}, which is read already (a photo belongs to one class): remove the link, or make it a folder of its own`);
+    }
     for (const r of rel) {
       if (!r.startsWith(under)) continue;
       const rest = r.slice(under.length);

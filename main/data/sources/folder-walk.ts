@@ -28,6 +28,8 @@ export interface FolderListing {
   problems: TreeProblem[];
   /** What was not followed or read twice, for the import's notes. */
   notes: string[];
+  /** Folder links not followed: `to` is the folder already read ('' = the top). */
+  linkedFolders: { path: string; to: string }[];
 }
 
 export const isHiddenName = (name: string): boolean => name.startsWith('.') || name === '__MACOSX';
@@ -72,6 +74,7 @@ export function walkFolder(root: string): FolderListing {
   const folderSeen = new Map<string, string>();
   const fileSeen = new Map<string, number>();
   const pendingLinks: { full: string; rel: string }[] = [];
+  const linkedFolders: { path: string; to: string }[] = [];
   const skippedLinks: string[] = [];
   const sameFiles: string[] = [];
 
@@ -85,12 +88,13 @@ export function walkFolder(root: string): FolderListing {
     }
     const kept = entries[at];
     if (kept.link && !link) {
-      // The real file wins over a link to it found earlier.
+      // The file reached without any link wins over a link to it found earlier.
       sameFiles.push(`${kept.path} is a link to ${rel}`);
       entries[at] = { path: rel, size: Number(st.size), link };
     } else sameFiles.push(`${rel} is ${link ? 'a link to' : 'the same file as'} ${kept.path}`);
   };
 
+  /** viaLink: this folder was reached through a folder link (its files count as links). */
   const enter = (full: string, rel: string, viaLink: boolean): void => {
     let st: BigIntStats;
     try {
@@ -102,6 +106,7 @@ export function walkFolder(root: string): FolderListing {
     const seen = folderSeen.get(identity(st));
     if (seen !== undefined) {
       skippedLinks.push(`${rel} (${viaLink ? 'a link' : 'a mount'} to ${seen || 'the top folder'})`);
+      linkedFolders.push({ path: rel, to: seen });
       return;
     }
     folderSeen.set(identity(st), rel);
@@ -118,7 +123,7 @@ export function walkFolder(root: string): FolderListing {
       const childRel = rel ? `${rel}/${d.name}` : d.name;
       const childFull = join(full, d.name);
       if (d.isDirectory()) {
-        enter(childFull, childRel, false);
+        enter(childFull, childRel, viaLink);
         continue;
       }
       if (!d.isFile() && !d.isSymbolicLink()) {
@@ -133,7 +138,7 @@ export function walkFolder(root: string): FolderListing {
         continue;
       }
       if (cst.isDirectory()) pendingLinks.push({ full: childFull, rel: childRel });
-      else if (cst.isFile()) addFile(childRel, cst, d.isSymbolicLink());
+      else if (cst.isFile()) addFile(childRel, cst, viaLink || d.isSymbolicLink());
       else problems.push({ path: childRel, kind: 'file', reason: 'a link to something that is not a regular file (a pipe, socket or device)' });
     }
   };
@@ -146,5 +151,5 @@ export function walkFolder(root: string): FolderListing {
   if (skippedLinks.length) notes.push(`folder links not followed (they lead to a folder already read): ${examples(skippedLinks)}`);
   if (sameFiles.length) notes.push(`files reached twice, counted once: ${examples(sameFiles)}`);
   const sorted = entries.map(({ path, size }) => ({ path, size })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { entries: sorted, folders: folders.sort(), problems, notes };
+  return { entries: sorted, folders: folders.sort(), problems, notes, linkedFolders };
 }

@@ -34,6 +34,8 @@ export interface FileTree {
   readonly problems: readonly TreeProblem[];
   /** Links not followed and files reached twice (counted once), for the import's notes. */
   readonly notes: readonly string[];
+  /** Folder links not followed because they lead to a folder read already (`to`; '' = the top). */
+  readonly linkedFolders: readonly { path: string; to: string }[];
   /** Each named file's bytes, in the container's cheapest order, at most `concurrency` callbacks at a time. */
   eachFile(paths: readonly string[], fn: (path: string, bytes: Buffer) => Promise<void> | void, opts?: EachOptions): Promise<void>;
   /** Each named file as chunks, one file at a time, in the container's order (for files too big to hold). */
@@ -93,16 +95,18 @@ class FolderTree implements FileTree {
   /** `only`: a single file given by the user, seen as a tree of that one file. */
   constructor(private readonly root: string, only?: { name: string; size: number }) {
     this.source = only ? join(root, only.name) : root;
-    const listing = only ? { entries: [{ path: only.name, size: only.size }], folders: [], problems: [], notes: [] } : walkFolder(root);
+    const listing = only ? { entries: [{ path: only.name, size: only.size }], folders: [], problems: [], notes: [], linkedFolders: [] } : walkFolder(root);
     const top = listing.problems.find((p) => p.kind === 'folder' && p.path === '.');
     if (top) throw new EffconvError('DATASET_UNREADABLE', `cannot read ${root}: ${top.reason}; check its permissions (ls -ld), or copy it somewhere you can read`, root);
     this.entries = listing.entries;
     this.folders = listing.folders;
     this.problems = listing.problems;
     this.notes = listing.notes;
+    this.linkedFolders = listing.linkedFolders;
   }
 
   readonly source: string;
+  readonly linkedFolders: readonly { path: string; to: string }[];
 
   async eachFile(paths: readonly string[], fn: (path: string, bytes: Buffer) => Promise<void> | void, opts: EachOptions = {}): Promise<void> {
     await runLimited(paths, opts.concurrency ?? 1, async (p) => {
@@ -172,6 +176,7 @@ class ZipTree implements FileTree {
   readonly folders: readonly string[];
   readonly problems: TreeProblem[] = [];
   readonly notes: readonly string[] = [];
+  readonly linkedFolders: readonly { path: string; to: string }[] = [];
   private readonly byName = new Map<string, ZipEntry>();
 
   constructor(readonly source: string, private readonly zip: ZipFile) {
@@ -239,6 +244,7 @@ interface TarListing {
   folders: string[];
   problems: TreeProblem[];
   notes: string[];
+  linkedFolders: { path: string; to: string }[];
 }
 
 class TarTree implements FileTree {
@@ -253,7 +259,10 @@ class TarTree implements FileTree {
     this.folders = listing.folders;
     this.problems = listing.problems;
     this.notes = listing.notes;
+    this.linkedFolders = listing.linkedFolders;
   }
+
+  readonly linkedFolders: readonly { path: string; to: string }[];
 
   async eachFile(paths: readonly string[], fn: (path: string, bytes: Buffer) => Promise<void> | void, opts: EachOptions = {}): Promise<void> {
     const want = new Set(paths);
@@ -318,16 +327,21 @@ async function listTar(abs: string, opts: { signal?: AbortSignal; onRead?(done: 
   refuseDuplicates(abs, entries.map((e) => e.path));
   const files = new Set(entries.map((e) => e.path));
   const sameFiles: string[] = [];
+  const linkedFolders: { path: string; to: string }[] = [];
   for (const l of links) {
     // Hard-link names are archive paths; symbolic ones are relative to the link's folder.
-    const target = l.hard ? normaliseEntryPath(l.target) : l.target.startsWith('/') ? null : normaliseEntryPath(posix.join(posix.dirname(l.path), l.target));
+    const joined = l.hard ? l.target : l.target.startsWith('/') ? '..' : posix.normalize(posix.join(posix.dirname(l.path), l.target));
+    const target = joined === '.' ? '' : joined.startsWith('..') ? null : normaliseEntryPath(joined);
     if (target !== null && files.has(target)) sameFiles.push(`${l.path} is ${l.hard ? 'a hard link' : 'a link'} to ${target}`);
-    else if (target !== null && dirs.some((d) => d === target || d.startsWith(target + '/'))) sameFiles.push(`${l.path} (a link to the folder ${target}, already read)`);
+    else if (target !== null && (target === '' || dirs.some((d) => d === target || d.startsWith(target + '/')))) {
+      sameFiles.push(`${l.path} (a link to the folder ${target || 'at the top'}, already read)`);
+      linkedFolders.push({ path: l.path, to: target });
+    }
     else problems.push({ path: l.path, kind: 'file', reason: `a link to ${l.target}, which is not in the archive` });
   }
   const notes = sameFiles.length ? [`links inside the archive to members already read, counted once: ${sameFiles.slice(0, 3).join('; ')}${sameFiles.length > 3 ? `; … (${sameFiles.length} in all)` : ''}`] : [];
   const sorted = entries.sort(byPath);
-  return { entries: sorted, folders: archiveFolders(dirs, sorted), problems, notes };
+  return { entries: sorted, folders: archiveFolders(dirs, sorted), problems, notes, linkedFolders };
 }
 
 export const ARCHIVE_PATTERN = /\.(zip|tar|tar\.gz|tgz)$/i;
