@@ -3,7 +3,7 @@
 // knows it, the reason in words, and what to do. Applied where files are read and written
 // (the library, the walker, the sources), and as a last resort by the shells, so that a
 // system error never reaches the user as "internal error" with a stack trace.
-import { existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { EffconvError, type ErrorCode } from '../contract/errors';
 import { formatBytes } from './format-bytes';
@@ -132,6 +132,39 @@ function named(errno: string, ctx: SystemErrorContext, path: string, reason: str
   const todo = advice(errno, ctx, path);
   const message = `cannot ${ctx.action}${path ? ` ${path}` : ''}: ${reason}${todo ? `; ${todo}` : ''}`;
   return new EffconvError(codeFor(errno, ctx.role), message, path);
+}
+
+/** Why this process cannot write into `dir` (a reason and what to do, naming EFFCONV_HOME when it is ours), or null when it can. */
+export function whyUnwritable(dir: string): string | null {
+  try {
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (e) {
+    if (!isSystemError(e) || e.code === 'ENOENT') return null;
+    return fromSystemError(e, { action: 'write in', path: dir, role: 'storage' }).message;
+  }
+}
+
+/**
+ * mkdir -p with the real reason when it fails: on a read-only mount Node's recursive mkdir
+ * reports ENOENT, so the nearest existing folder is asked why it cannot be written.
+ */
+export function makeFolder(dir: string, ctx: SystemErrorContext): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
+    if (e.code === 'ENOENT') {
+      let d = dirname(resolve(dir));
+      while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+      try {
+        accessSync(d, constants.W_OK);
+      } catch (denied) {
+        if (isSystemError(denied)) throw fromSystemError(denied, ctx);
+      }
+    }
+    throw fromSystemError(e, ctx);
+  }
 }
 
 /** The disk-full error, raised before writing when the free space is known to be too little. */

@@ -3,7 +3,6 @@
 // G, then B) and 'labels' (1…1000). Data is streamed row by row out of the zip entry, so a
 // 400 MB batch never sits in memory. Class names come from map_clsloc.txt when it is there.
 import { basename } from 'node:path';
-import { EffconvError } from '../../contract/errors';
 import type { ImportContext, ImportedSet } from '../library/import-context';
 import type { Pool, PoolSplit } from '../library/pool';
 import type { SplitWriter } from '../library/split-writer';
@@ -12,7 +11,7 @@ import { ZipFile } from '../sources/zip';
 import { NPZ_BATCH } from './detect';
 import { readFiles, resizeIfAsked, targetShape, writeImages } from './emit';
 import { decodeIntegers, elementCount, readNpyHeader, type NpyHeader } from './npy';
-import { malformed } from '../malformed';
+import { malformed, readFailure } from '../malformed';
 import { planarToHwc } from './planar';
 
 interface Npz {
@@ -142,7 +141,7 @@ export async function importImagenet32(ctx: ImportContext): Promise<ImportedSet>
 
 async function copyRows(ctx: ImportContext, f: Npz, writer: SplitWriter | null, pool: Pool | null, slot: number, native: { height: number; width: number; channels: number }): Promise<number> {
   const where = `${ctx.tree.describe(f.path)}:data.npy`;
-  const reader = new ChunkReader(f.zip.streamEntry(f.zip.find('data.npy')!, ctx.signal), (e) => (e instanceof EffconvError ? e : malformed(where, (e as Error).message)));
+  const reader = new ChunkReader(f.zip.streamEntry(f.zip.find('data.npy')!, ctx.signal), (e) => readFailure(where, e));
   await readNpyHeader(reader, where);
   const rowBytes = 3 * f.side * f.side;
   const block = 512;

@@ -6,7 +6,7 @@ import type { SplitName } from '../library/record';
 import { ChunkReader } from '../sources/chunk-reader';
 import { STL10_CLASSES } from './class-names';
 import { nameLines, readFiles, targetShape, writeImages } from './emit';
-import { malformed } from '../malformed';
+import { malformed, readFailure } from '../malformed';
 import { STL10_MEMBERS } from './member-names';
 import { planarToHwc } from './planar';
 
@@ -61,7 +61,7 @@ export async function importStl10(ctx: ImportContext): Promise<ImportedSet> {
   await ctx.tree.streamFiles([...splitOf.keys()], async (path, chunks) => {
     const split = splitOf.get(path)!;
     const writer = ctx.split(split, shape, split !== 'unlabeled');
-    const reader = new ChunkReader(chunks[Symbol.asyncIterator](), (e) => malformed(ctx.tree.describe(path), (e as Error).message));
+    const reader = new ChunkReader(chunks[Symbol.asyncIterator](), (e) => readFailure(ctx.tree.describe(path), e));
     const hwc = new Uint8Array(block * STL_RECORD);
     let n = 0;
     for (;;) {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetsDir } from '../../common/paths';
-import { isSystemError, withSystemErrors, type SystemErrorContext } from '../../common/system-errors';
+import { isSystemError, makeFolder, withSystemErrors, type SystemErrorContext } from '../../common/system-errors';
 import { EffconvError } from '../../contract/errors';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
@@ -75,8 +75,8 @@ export function createImportFolder(source: string): ImportFolder {
   const root = datasetsDir();
   const dir = join(root, `.import-${process.pid}-${randomBytes(6).toString('hex')}`);
   const discard = () => rmSync(dir, { recursive: true, force: true });
+  makeFolder(root, libraryWrite('write the dataset library in'));
   withSystemErrors(libraryWrite('write the dataset library in'), () => {
-    mkdirSync(root, { recursive: true });
     mkdirSync(dir);
     try {
       writeFileSync(join(dir, 'importing.json'), JSON.stringify({ pid: process.pid, source, startedAt: new Date().toISOString() }) + '\n');

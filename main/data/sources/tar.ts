@@ -4,8 +4,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { EffconvError } from '../../contract/errors';
-import { fromSystemError, isSystemError, withSystemErrors } from '../../common/system-errors';
-import { malformed } from '../malformed';
+import { withSystemErrors } from '../../common/system-errors';
+import { malformed, readFailure } from '../malformed';
 import { ChunkReader } from './chunk-reader';
 import { isGzipFile } from './gzip';
 
@@ -93,7 +93,7 @@ export async function walkTar(file: string, visit: (entry: TarEntry, body: Entry
   const source = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (gz) raw.on('error', (e) => source.destroy(e));
   const reader = new ChunkReader((source as AsyncIterable<Buffer>)[Symbol.asyncIterator](), (e) =>
-    isSystemError(e) ? fromSystemError(e, { action: 'read', path: file, role: 'source' }) : malformed(file, gz ? `gzip data is truncated or corrupt (${(e as Error).message})` : (e as Error).message),
+    readFailure(file, e, (m) => (gz ? `gzip data is truncated or corrupt (${m})` : m)),
   );
   let longName: string | null = null;
   let longLink: string | null = null;

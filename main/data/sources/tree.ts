@@ -125,11 +125,13 @@ class FolderTree implements FileTree {
   async streamFiles(paths: readonly string[], fn: (path: string, chunks: AsyncIterable<Buffer>) => Promise<void>, signal?: AbortSignal): Promise<void> {
     for (const p of paths) {
       if (signal?.aborted) throw cancelled();
-      const s = createReadStream(join(this.root, p), { highWaterMark: 1 << 20 });
+      const full = join(this.root, p);
+      const s = createReadStream(full, { highWaterMark: 1 << 20 });
       try {
         await fn(p, s as AsyncIterable<Buffer>);
       } catch (e) {
-        throw isSystemError(e) ? unreadable(e, this.describe(p)) : e;
+        // Only the read stream's own failure is about this file (fn's writes are named by their writer).
+        throw isSystemError(e) && e.path === full ? unreadable(e, this.describe(p)) : e;
       } finally {
         s.destroy();
       }
