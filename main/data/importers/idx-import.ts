@@ -11,6 +11,8 @@ import { idxMissingReason, pickIdxFiles } from './idx-names';
  * (a class with no training image below it) is reported as out of range.
  */
 export function checkIdxLabels(train: Uint8Array, test: Uint8Array, trainFile: string, testFile: string): number {
+  if (train.length === 0) throw malformed(trainFile, 'no training images (the header says 0)');
+  if (test.length === 0) throw malformed(testFile, 'no test images (the header says 0)');
   const counts = new Array(256).fill(0);
   for (const l of train) counts[l] += 1;
   let classes = 0;

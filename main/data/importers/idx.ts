@@ -25,6 +25,7 @@ export function parseIdxImages(buf: Buffer, file: string): IdxImages {
   const count = buf.readUInt32BE(4);
   const rows = buf.readUInt32BE(8);
   const cols = buf.readUInt32BE(12);
+  if (rows === 0 || cols === 0) throw malformed(file, `the header says images of ${rows}×${cols}: they must be at least 1×1`);
   const need = 16 + count * rows * cols;
   if (buf.length < need) {
     const have = Math.floor((buf.length - 16) / (rows * cols || 1));

@@ -42,7 +42,7 @@ async function openNpz(ctx: ImportContext, path: string): Promise<Npz> {
     if (data.fortranOrder) throw malformed(`${where}:data.npy`, 'Fortran-ordered data is not supported (save it with C order)');
     const rowLength = data.shape.slice(1).reduce((a, b) => a * b, 1);
     const side = Math.round(Math.sqrt(rowLength / 3));
-    const okShape = (data.shape.length === 2 || (data.shape.length === 4 && data.shape[1] === 3 && data.shape[2] === data.shape[3])) && 3 * side * side === rowLength;
+    const okShape = side >= 1 && (data.shape.length === 2 || (data.shape.length === 4 && data.shape[1] === 3 && data.shape[2] === data.shape[3])) && 3 * side * side === rowLength;
     if (!okShape) throw malformed(`${where}:data.npy`, `shape (${data.shape.join(', ')}) is not N × 3·S·S channel-major images`);
     if (labels.length !== data.shape[0]) throw malformed(where, `${labels.length} labels for ${data.shape[0]} images`);
     return { path, file, zip, labels, data, side };

@@ -105,6 +105,7 @@ function describe(ctx: ImportContext, set: ImportedSet, name: string, source: st
   const test = ctx.writers.get('test');
   if (!train || !test) throw new BugError(`the ${set.sourceFormat} importer wrote no ${train ? 'test' : 'train'} split`);
   if (train.count === 0) throw new EffconvError('DATASET_MALFORMED', `${source}: no training images`, source);
+  if (test.count === 0) throw new EffconvError('DATASET_MALFORMED', `${source}: no test images (a run is measured on them)`, source);
   const unlabeled = ctx.writers.get('unlabeled');
   const { labels: _l1, ...tr } = train.finish(classes);
   const { labels: _l2, ...te } = test.finish(classes);

@@ -135,6 +135,30 @@ export class ZipFile {
   }
 }
 
+// CP437's upper half: what DOS-era zip tools wrote names in.
+const CP437_HIGH = 'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An entry's name: UTF-8 when flag bit 11 says so or Info-ZIP's Unicode Path field (0x7075)
+ * carries it; else UTF-8 if the bytes are valid UTF-8 (Info-ZIP on Linux writes UTF-8 names
+ * without the flag), else CP437 (the format's old default).
+ */
+function entryName(bytes: Buffer, flags: number, extra: Buffer): string {
+  if (flags & 0x800) return bytes.toString('utf8');
+  for (let x = 0; x + 4 <= extra.length; x += 4 + extra.readUInt16LE(x + 2)) {
+    const len = extra.readUInt16LE(x + 2);
+    if (extra.readUInt16LE(x) === 0x7075 && len >= 5 && x + 4 + len <= extra.length && extra.readUInt32LE(x + 5) === crc32(bytes) >>> 0) {
+      return extra.subarray(x + 9, x + 4 + len).toString('utf8');
+    }
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return Array.from(bytes, (b) => (b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80])).join('');
+  }
+}
+
 function readAt(fd: number, offset: number, length: number, label: string): Buffer {
   const buf = Buffer.alloc(length);
   const n = withSystemErrors({ action: 'read', path: label, role: 'source' }, () => readSync(fd, buf, 0, length, offset));
@@ -177,8 +201,7 @@ function readCentralDirectory(path: string, fd: number): ZipEntry[] {
     const extraLength = cd.readUInt16LE(p + 30);
     const commentLength = cd.readUInt16LE(p + 32);
     const nameBytes = cd.subarray(p + 46, p + 46 + nameLength);
-    // Bit 11 says UTF-8; older tools write CP437, which agrees with UTF-8 on ASCII names.
-    const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
+    const name = entryName(nameBytes, flags, cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength));
     const size32 = cd.readUInt32LE(p + 24);
     const compressed32 = cd.readUInt32LE(p + 20);
     const offset32 = cd.readUInt32LE(p + 42);
