@@ -21,6 +21,12 @@ export interface TreeProblem {
   reason: string;
 }
 
+/** A folder link not followed: `to` is the folder it leads to, read already ('' = the top). */
+export interface LinkedFolder {
+  path: string;
+  to: string;
+}
+
 export interface FolderListing {
   entries: TreeEntry[];
   /** Every folder below the root (empty ones included), relative. */
@@ -28,8 +34,8 @@ export interface FolderListing {
   problems: TreeProblem[];
   /** What was not followed or read twice, for the import's notes. */
   notes: string[];
-  /** Folder links not followed: `to` is the folder already read ('' = the top). */
-  linkedFolders: { path: string; to: string }[];
+  /** Folder links not followed (they lead to a folder read already). */
+  linkedFolders: LinkedFolder[];
 }
 
 export const isHiddenName = (name: string): boolean => name.startsWith('.') || name === '__MACOSX';
@@ -74,7 +80,7 @@ export function walkFolder(root: string): FolderListing {
   const folderSeen = new Map<string, string>();
   const fileSeen = new Map<string, number>();
   const pendingLinks: { full: string; rel: string }[] = [];
-  const linkedFolders: { path: string; to: string }[] = [];
+  const linkedFolders: LinkedFolder[] = [];
   const skippedLinks: string[] = [];
   const sameFiles: string[] = [];
 
