@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isSystemError } from '../../common/system-errors';
 import { EffconvError } from '../../contract/errors';
 import { cancelled, runLimited, unreadable, type EachOptions, type FileTree, type LinkedFolder, type TreeEntry, type TreeProblem } from './file-tree';
-import { walkFolder } from './folder-walk';
+import { walkFolder, type TreeListing } from './folder-walk';
 
 export class FolderTree implements FileTree {
   readonly kind = 'folder';
@@ -13,11 +13,13 @@ export class FolderTree implements FileTree {
   readonly folders: readonly string[];
   readonly problems: readonly TreeProblem[];
   readonly notes: readonly string[];
+  readonly linkedFolders: readonly LinkedFolder[];
+  readonly source: string;
 
   /** `only`: a single file given by the user, seen as a tree of that one file. */
   constructor(private readonly root: string, only?: { name: string; size: number }) {
     this.source = only ? join(root, only.name) : root;
-    const listing = only ? { entries: [{ path: only.name, size: only.size }], folders: [], problems: [], notes: [], linkedFolders: [] } : walkFolder(root);
+    const listing: TreeListing = only ? { entries: [{ path: only.name, size: only.size }], folders: [], problems: [], notes: [], linkedFolders: [] } : walkFolder(root);
     const top = listing.problems.find((p) => p.kind === 'folder' && p.path === '.');
     if (top) throw new EffconvError('DATASET_UNREADABLE', `cannot read ${root}: ${top.reason}; check its permissions (ls -ld), or copy it somewhere you can read`, root);
     this.entries = listing.entries;
@@ -26,9 +28,6 @@ export class FolderTree implements FileTree {
     this.notes = listing.notes;
     this.linkedFolders = listing.linkedFolders;
   }
-
-  readonly source: string;
-  readonly linkedFolders: readonly LinkedFolder[];
 
   async eachFile(paths: readonly string[], fn: (path: string, bytes: Buffer) => Promise<void> | void, opts: EachOptions = {}): Promise<void> {
     await runLimited(paths, opts.concurrency ?? 1, async (p) => {

@@ -27,7 +27,8 @@ export interface LinkedFolder {
   to: string;
 }
 
-export interface FolderListing {
+/** What a tree holds, as listed (folders, archives). */
+export interface TreeListing {
   entries: TreeEntry[];
   /** Every folder below the root (empty ones included), relative. */
   folders: string[];
@@ -73,7 +74,7 @@ function linkReason(e: unknown, full: string): string {
 
 const examples = (items: string[]): string => `${items.slice(0, 3).join('; ')}${items.length > 3 ? `; … (${items.length} in all)` : ''}`;
 
-export function walkFolder(root: string): FolderListing {
+export function walkFolder(root: string): TreeListing {
   const entries: (TreeEntry & { link: boolean })[] = [];
   const folders: string[] = [];
   const problems: TreeProblem[] = [];

@@ -3,15 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { archiveFolders, byPath, hidden, refuseDuplicates, type EachOptions, type FileTree, type LinkedFolder, type TreeEntry, type TreeProblem } from './file-tree';
+import type { TreeListing } from './folder-walk';
 import { normaliseEntryPath, walkTar } from './tar';
-
-interface TarListing {
-  entries: TreeEntry[];
-  folders: string[];
-  problems: TreeProblem[];
-  notes: string[];
-  linkedFolders: LinkedFolder[];
-}
 
 export class TarTree implements FileTree {
   readonly kind = 'tar';
@@ -19,16 +12,15 @@ export class TarTree implements FileTree {
   readonly folders: readonly string[];
   readonly problems: readonly TreeProblem[];
   readonly notes: readonly string[];
+  readonly linkedFolders: readonly LinkedFolder[];
 
-  constructor(readonly source: string, listing: TarListing) {
+  constructor(readonly source: string, listing: TreeListing) {
     this.entries = listing.entries;
     this.folders = listing.folders;
     this.problems = listing.problems;
     this.notes = listing.notes;
     this.linkedFolders = listing.linkedFolders;
   }
-
-  readonly linkedFolders: readonly LinkedFolder[];
 
   async eachFile(paths: readonly string[], fn: (path: string, bytes: Buffer) => Promise<void> | void, opts: EachOptions = {}): Promise<void> {
     const want = new Set(paths);
@@ -78,7 +70,7 @@ export class TarTree implements FileTree {
 }
 
 /** List a tar: files, folders, and its links (a link to a member is that member, counted once; any other is a problem). */
-export async function listTar(abs: string, opts: { signal?: AbortSignal; onRead?(done: number, total: number): void }): Promise<TarListing> {
+export async function listTar(abs: string, opts: { signal?: AbortSignal; onRead?(done: number, total: number): void }): Promise<TreeListing> {
   const entries: TreeEntry[] = [];
   const dirs: string[] = [];
   const links: { path: string; target: string; hard: boolean }[] = [];
