@@ -92,7 +92,8 @@ function advice(errno: string, ctx: SystemErrorContext, path: string): string {
     case 'EPERM':
     case 'EROFS':
       if (ctx.role === 'source') return 'check its permissions (ls -l), or copy it somewhere you can read';
-      return inHome ? `${setting}: make it writable by this user, or set EFFCONV_HOME to a folder you can write` : 'choose a folder you can write';
+      if (inHome) return `${setting}: make it writable by this user, or set EFFCONV_HOME to a folder you can write`;
+      return errno === 'EROFS' ? 'choose a folder on a disk you can write' : 'check its permissions (ls -l), or choose a folder you can write';
     case 'ENOSPC':
     case 'EDQUOT':
     case 'EFBIG': {

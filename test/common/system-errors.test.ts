@@ -58,7 +58,7 @@ test('messages: what, where, why and what to do; EFFCONV_HOME named for our own 
     `cannot write the dataset library in ${lib}: permission denied (EACCES); EFFCONV_HOME is ${home}: make it writable by this user, or set EFFCONV_HOME to a folder you can write`,
   );
   assert.equal(fromSystemError(fake('EACCES', 'open', '/data/cat/1.jpg'), { action: 'read', role: 'source' }).message, 'cannot read /data/cat/1.jpg: permission denied (EACCES); check its permissions (ls -l), or copy it somewhere you can read');
-  assert.equal(fromSystemError(fake('EROFS', 'open', '/mnt/out/x.onnx'), { action: 'write', role: 'storage' }).message, 'cannot write /mnt/out/x.onnx: the file system is read-only (EROFS); choose a folder you can write');
+  assert.equal(fromSystemError(fake('EROFS', 'open', '/mnt/out/x.onnx'), { action: 'write', role: 'storage' }).message, 'cannot write /mnt/out/x.onnx: the file system is read-only (EROFS); choose a folder on a disk you can write');
   const full = fromSystemError(fake('ENOSPC', 'write'), { action: 'import into the dataset library in', path: lib, role: 'storage', needBytes: 3 << 20, spaceDir: lib });
   assert.match(full.message, new RegExp(`^cannot import into the dataset library in ${lib}: no space left on the device \\(ENOSPC\\); about 3\\.0 MiB needed in ${lib}, [\\d.]+ [KMG]i?B free: free some space, or set EFFCONV_HOME to a disk with more room`));
   assert.equal(full.detail, lib);

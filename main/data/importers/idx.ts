@@ -3,6 +3,7 @@
 //   labels: magic 0x00000801 (2049), count, then count bytes
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { withSystemErrors } from '../../common/system-errors';
 import { malformed } from '../malformed';
 import { gunzipIfGzip } from '../sources/gzip';
 import { pickIdxFiles, type IdxPick } from './idx-names';
@@ -15,7 +16,7 @@ export interface IdxImages {
 }
 
 export function readMaybeGzip(file: string): Buffer {
-  return gunzipIfGzip(readFileSync(file), file);
+  return gunzipIfGzip(withSystemErrors({ action: 'read', path: file, role: 'source' }, () => readFileSync(file)), file);
 }
 
 export function parseIdxImages(buf: Buffer, file: string): IdxImages {
@@ -50,8 +51,10 @@ export interface IdxSplitFiles {
 
 /** The idx files in a folder (see idx-names.ts); null when it is not a folder. */
 export function pickIdxFolder(dir: string): IdxPick | null {
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return null;
-  return pickIdxFiles(readdirSync(dir).filter((n) => statSync(join(dir, n), { throwIfNoEntry: false })?.isFile()));
+  return withSystemErrors({ action: 'read', path: dir, role: 'source' }, () => {
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return null;
+    return pickIdxFiles(readdirSync(dir).filter((n) => statSync(join(dir, n), { throwIfNoEntry: false })?.isFile()));
+  });
 }
 
 /** The four files of an idx folder, or null unless all four are there. */
