@@ -76,10 +76,11 @@ export async function listTar(abs: string, opts: { signal?: AbortSignal; onRead?
   const links: { path: string; target: string; hard: boolean }[] = [];
   const problems: TreeProblem[] = [];
   await walkTar(abs, (e) => {
-    if (hidden(e.path)) return;
+    if (e.type !== 'outside' && hidden(e.path)) return;
     if (e.type === 'file') entries.push({ path: e.path, size: e.size });
     else if (e.type === 'folder') dirs.push(e.path);
     else if (e.type === 'link' || e.type === 'hardlink') links.push({ path: e.path, target: e.linkTarget ?? '', hard: e.type === 'hardlink' });
+    else if (e.type === 'outside') problems.push({ path: e.path, kind: 'file', reason: 'its name leaves the archive\'s top folder (..): not read' });
     else problems.push({ path: e.path, kind: 'file', reason: 'not a regular file (a device or a pipe) inside the archive' });
   }, { signal: opts.signal, onRead: opts.onRead });
   refuseDuplicates(abs, entries.map((e) => e.path));

@@ -12,8 +12,8 @@ import { isGzipFile } from './gzip';
 export interface TarEntry {
   path: string;
   size: number;
-  /** Only files have a body; 'other' is a device, a pipe… */
-  type: 'file' | 'folder' | 'link' | 'hardlink' | 'other';
+  /** Only files have a body; 'other' is a device, a pipe…; 'outside' a name that leaves the archive's top (../x: never read). */
+  type: 'file' | 'folder' | 'link' | 'hardlink' | 'other' | 'outside';
   /** For links: the target as stored. */
   linkTarget?: string;
 }
@@ -80,6 +80,7 @@ const EMPTY_BODY: EntryBody = {
   chunks: async function* () {},
 };
 
+/** An archive member's path, relative and '/'-separated; null when it would leave the archive's top ("../x"). */
 export function normaliseEntryPath(raw: string): string | null {
   const parts = raw.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
   if (parts.length === 0 || parts.includes('..')) return null;
@@ -136,6 +137,7 @@ export async function walkTar(file: string, visit: (entry: TarEntry, body: Entry
       let consumed = 0;
       const path = normaliseEntryPath(name);
       const kind = TYPES[type] ?? 'other';
+      if (path === null && kind === 'file' && name.replace(/[/.]/g, '') !== '') await visit({ path: name, size, type: 'outside' }, EMPTY_BODY);
       if (kind !== 'file' && path !== null) await visit({ path, size: 0, type: kind, ...(kind === 'link' || kind === 'hardlink' ? { linkTarget } : {}) }, EMPTY_BODY);
       if (kind === 'file' && path !== null) {
         const where = path;

@@ -27,7 +27,11 @@ export class ZipTree implements FileTree {
     const names: string[] = [];
     for (const e of zip.entries) {
       const path = normaliseEntryPath(e.name);
-      if (path === null || hidden(path)) continue;
+      if (path === null) {
+        if (!e.name.endsWith('/') && e.name.replace(/[/\\.]/g, '') !== '') this.problems.push({ path: e.name, kind: 'file', reason: 'its name leaves the archive\'s top folder (..): not read' });
+        continue;
+      }
+      if (hidden(path)) continue;
       if (e.name.endsWith('/')) {
         dirs.push(path);
         continue;

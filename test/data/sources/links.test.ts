@@ -127,3 +127,24 @@ test('a zip holding two members of one name is refused naming it', async () => {
 with zipfile.ZipFile(sys.argv[1], 'a') as z: z.write(sys.argv[2], 'cat/0001.jpg')`, zip, hostile('images', 'ship', '0001.jpg')]);
   await failsUnchanged(zip, { name: 'dup' }, /dup-\d+\.zip:cat\/0001\.jpg: the archive holds two members of this name/);
 });
+
+test('an archive member whose name leaves the archive (../x) is never read: skipped and reported', async () => {
+  const dir = photos();
+  for (const kind of ['tgz', 'zip']) {
+    const out = join(work, `escape-${n++}.${kind === 'tgz' ? 'tar.gz' : 'zip'}`);
+    run('/usr/bin/python3', ['-W', 'ignore', '-c', `import os, sys, zipfile, tarfile
+src, out, kind, evil = sys.argv[1:5]
+names = sorted(os.path.relpath(os.path.join(r, f), src) for r, _, fs in os.walk(src) for f in fs)
+if kind == 'zip':
+    with zipfile.ZipFile(out, 'w') as z:
+        for n in names: z.write(os.path.join(src, n), n)
+        z.write(evil, '../evil.jpg')
+else:
+    with tarfile.open(out, 'w:gz') as t:
+        for n in names: t.add(os.path.join(src, n), n)
+        t.add(evil, '../evil.jpg')`, dir, out, kind, hostile('images', 'cat', '0000.jpg')]);
+    const d = (await imp(out, { name: `escape-${kind}` })).dataset;
+    assert.deepEqual(total(d), [6, 6, 6]);
+    assert.deepEqual(d.skippedExamples, [{ path: '../evil.jpg', reason: "its name leaves the archive's top folder (..): not read" }]);
+  }
+});
