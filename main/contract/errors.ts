@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'DATASET_NOT_FOUND'
   | 'DATASET_MALFORMED'
   | 'DATASET_EXISTS'
+  /** A file or folder of the data set cannot be read (permissions, a link loop, an I/O error). */
+  | 'DATASET_UNREADABLE'
   | 'CONFIG_INVALID'
   | 'WEIGHTS_INVALID'
   | 'RUN_NOT_FOUND'
@@ -19,6 +21,12 @@ export type ErrorCode =
   | 'EXPERIMENT_NOT_FOUND'
   | 'SWEEP_NOT_FOUND'
   | 'DATABASE_UNAVAILABLE'
+  /** No space left (or the quota is used up) where we write: EFFCONV_HOME or an output. */
+  | 'DISK_FULL'
+  /** We may not write (or read) our own files there: permissions, a read-only mount. */
+  | 'PERMISSION_DENIED'
+  /** Any other failure of the file system under our files (EIO, too many open files…). */
+  | 'IO_ERROR'
   | 'OUTPUT_EXISTS'
   | 'NETWORK_UNAVAILABLE'
   | 'DOWNLOAD_NOT_FOUND'
@@ -26,7 +34,6 @@ export type ErrorCode =
   | 'DOWNLOAD_FAILED'
   | 'DOWNLOAD_MANUAL'
   | 'CHECKSUM_MISMATCH'
-  | 'DISK_FULL'
   | 'CANCELLED'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'

@@ -5,13 +5,17 @@ import { basename, resolve } from 'node:path';
 import { EffconvError } from '../contract/errors';
 import { channelStats, MemorySplit, sharedBytes, type ImageSet } from './image-set';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES } from './importers/class-names';
-import { findIdxFiles, readIdxSplit } from './importers/idx';
+import { findIdxFiles, pickIdxFolder, readIdxSplit } from './importers/idx';
 import { checkIdxLabels } from './importers/idx-import';
+import { idxMissingReason } from './importers/idx-names';
+import { malformed } from './malformed';
 import { datasetChecksum, labelBytes, sha256Hex } from './library/record';
 
 
 export function openIdxFolder(dir: string, name?: string): ImageSet {
   const files = findIdxFiles(dir);
+  const pick = files ? null : pickIdxFolder(dir);
+  if (pick && pick.missing.length < 4) throw malformed(dir, idxMissingReason(pick.missing));
   if (!files) {
     throw new EffconvError('DATASET_NOT_FOUND', `${dir}: no MNIST-style idx files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-…)`, dir);
   }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EffconvError } from '../contract/errors';
 import type { ImageSet } from './image-set';
-import { findIdxFiles } from './importers/idx';
+import { pickIdxFolder } from './importers/idx';
 import { findDataset, listDatasets } from './library/catalog';
 import { libraryRoot, looksLikeName, removeLeftovers } from './library/layout';
 import { openLibraryDataset } from './library/open';
@@ -32,7 +32,8 @@ export function openDataset(spec: string): ImageSet {
     const library = names.length ? `; the library (${libraryRoot()}) has: ${names.join(', ')}` : `; the library (${libraryRoot()}) is empty`;
     throw new EffconvError('DATASET_NOT_FOUND', `dataset "${spec}" not found: no library entry or path of that name${hint}${library}`, spec);
   }
-  if (findIdxFiles(path)) return openIdxFolder(path);
+  // A folder with any idx file opens as one (a missing file is then named).
+  if ((pickIdxFolder(path)?.missing.length ?? 4) < 4) return openIdxFolder(path);
   throw new EffconvError('DATASET_NOT_FOUND', `${path} is not opened directly (only folders of idx files are): import it once with \`effconv dataset import ${spec}\`, then use --dataset with its name`, path);
 }
 

@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomic-write';
 import { datasetsDir } from '../common/paths';
+import { fromSystemError, isSystemError } from '../common/system-errors';
 import { resourcePath } from '../common/resources';
 import { EffconvError } from '../contract/errors';
 import { findDataset } from './library/catalog';
@@ -108,6 +109,16 @@ function present(m: Marker | null): SampleResult | null {
  * before an import starts (to tell the user why the first start takes a second).
  */
 export async function ensureSampleDataset(o: { restore?: boolean; onAdding?: () => void; lockTimeoutMs?: number } = {}): Promise<SampleResult> {
+  try {
+    return await ensureSample(o);
+  } catch (e) {
+    // The marker, the lock and the library's folder are ours: a full or read-only home is named.
+    if (isSystemError(e)) throw fromSystemError(e, { action: 'add the sample data set to the dataset library in', path: datasetsDir(), role: 'storage' });
+    throw e;
+  }
+}
+
+async function ensureSample(o: { restore?: boolean; onAdding?: () => void; lockTimeoutMs?: number }): Promise<SampleResult> {
   const settled = (m: Marker | null) => {
     const p = present(m);
     return p && (p.name !== null || !o.restore) ? p : null;

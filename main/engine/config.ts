@@ -2,6 +2,7 @@
 // stage 2, and checked so that a hand-edited file fails with the field that is wrong.
 import { CONFIG_FORMAT, CONFIG_VERSION, type ConfigDataset, type EffconvConfig, type LayerConfig, type SearchRecord, type TrainRecord } from '../contract/config';
 import { EffconvError } from '../contract/errors';
+import { jsonPreview } from '../contract/json-preview';
 import { describeNetwork, MAX_KERNEL, MIN_KERNEL, type NetworkSpec } from './models/backbone';
 import { countParams } from './models/params';
 
@@ -47,7 +48,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw bad(field, `must be an integer ${min}…${max === Number.MAX_SAFE_INTEGER ? '' : max}, got ${JSON.stringify(v)}`);
+    throw bad(field, `must be an integer ${min}…${max === Number.MAX_SAFE_INTEGER ? '' : max}, got ${jsonPreview(v)}`);
   }
   return v;
 }
@@ -59,16 +60,16 @@ function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEG
  */
 export function checkConfig(raw: unknown, o: { recomputeParams?: boolean } = {}): { config: EffconvConfig; net: NetworkSpec; sizes: number[] } {
   if (!isObject(raw)) throw bad('(root)', 'must be a JSON object');
-  if (raw.format !== CONFIG_FORMAT) throw bad('format', `must be "${CONFIG_FORMAT}", got ${JSON.stringify(raw.format)}`);
-  if (raw.version !== CONFIG_VERSION) throw bad('version', `must be ${CONFIG_VERSION}, got ${JSON.stringify(raw.version)}`);
+  if (raw.format !== CONFIG_FORMAT) throw bad('format', `must be "${CONFIG_FORMAT}", got ${jsonPreview(raw.format)}`);
+  if (raw.version !== CONFIG_VERSION) throw bad('version', `must be ${CONFIG_VERSION}, got ${jsonPreview(raw.version)}`);
   const b = raw.backbone;
   if (!isObject(b)) throw bad('backbone', 'must be an object');
-  if (b.family !== 'resnet' && b.family !== 'wrn') throw bad('backbone.family', `must be "resnet" or "wrn", got ${JSON.stringify(b.family)}`);
+  if (b.family !== 'resnet' && b.family !== 'wrn') throw bad('backbone.family', `must be "resnet" or "wrn", got ${jsonPreview(b.family)}`);
   const depth = int(b.depth, 'backbone.depth', 8, 1000);
   const widen = int(b.widen, 'backbone.widen', 1, 16);
   const expectedWidths = b.family === 'resnet' ? [16, 32, 64] : [16 * widen, 32 * widen, 64 * widen];
   if (!Array.isArray(b.widths) || b.widths.length !== 3 || b.widths.some((w, i) => w !== expectedWidths[i])) {
-    throw bad('backbone.widths', `must be [${expectedWidths}] for this backbone, got ${JSON.stringify(b.widths)}`);
+    throw bad('backbone.widths', `must be [${expectedWidths}] for this backbone, got ${jsonPreview(b.widths)}`);
   }
   if (b.family === 'resnet' && (depth - 2) % 6 !== 0) throw bad('backbone.depth', `ResNet depth must be 6n+2, got ${depth}`);
   if (b.family === 'wrn' && ((depth - 4) % 6 !== 0 || depth < 10)) throw bad('backbone.depth', `WRN depth must be 6n+4, got ${depth}`);
@@ -87,10 +88,10 @@ export function checkConfig(raw: unknown, o: { recomputeParams?: boolean } = {})
     const f = `layers[${i}]`;
     if (!isObject(l)) throw bad(f, 'must be an object');
     const want = net.layers[i];
-    if (l.name !== want.name) throw bad(`${f}.name`, `must be "${want.name}", got ${JSON.stringify(l.name)}`);
-    if (l.in !== want.in) throw bad(`${f}.in`, `channel chain broken: must be ${want.in} (the output of the layer before), got ${JSON.stringify(l.in)}`);
-    if (l.out !== want.out) throw bad(`${f}.out`, `must be ${want.out} for this backbone, got ${JSON.stringify(l.out)}`);
-    if (l.stride !== want.stride) throw bad(`${f}.stride`, `must be ${want.stride}, got ${JSON.stringify(l.stride)}`);
+    if (l.name !== want.name) throw bad(`${f}.name`, `must be "${want.name}", got ${jsonPreview(l.name)}`);
+    if (l.in !== want.in) throw bad(`${f}.in`, `channel chain broken: must be ${want.in} (the output of the layer before), got ${jsonPreview(l.in)}`);
+    if (l.out !== want.out) throw bad(`${f}.out`, `must be ${want.out} for this backbone, got ${jsonPreview(l.out)}`);
+    if (l.stride !== want.stride) throw bad(`${f}.stride`, `must be ${want.stride}, got ${jsonPreview(l.stride)}`);
     sizes.push(int(l.kernel, `${f}.kernel`, MIN_KERNEL, MAX_KERNEL));
     if (l.soft !== undefined && (typeof l.soft !== 'number' || !Number.isFinite(l.soft))) throw bad(`${f}.soft`, 'must be a number when present');
   });
@@ -98,7 +99,7 @@ export function checkConfig(raw: unknown, o: { recomputeParams?: boolean } = {})
   if (!isObject(params)) throw bad('params', 'must be an object');
   const total = countParams(net, sizes);
   if (!o.recomputeParams && params.total !== total) {
-    throw bad('params.total', `is ${JSON.stringify(params.total)} but these layers have ${total} parameters`);
+    throw bad('params.total', `is ${jsonPreview(params.total)} but these layers have ${total} parameters`);
   }
   if (params.budget !== null && params.budget !== undefined && (typeof params.budget !== 'number' || params.budget <= 0)) {
     throw bad('params.budget', 'must be a positive number or null');

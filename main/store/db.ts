@@ -1,8 +1,8 @@
 // The experiment database: one SQLite file (better-sqlite3) opened with the settings every
 // process shares, migrated to the current schema. Only main/store imports better-sqlite3.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolder, whyUnwritable } from '../common/system-errors';
 import { EffconvError } from '../contract/errors';
 import { checkOwnDatabase, migrate } from './migrations';
 
@@ -29,12 +29,14 @@ export interface Store {
 }
 
 export function openStore(path: string, o: OpenStoreOptions = {}): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeFolder(dirname(path), { action: 'create the folder', path: dirname(path), role: 'storage' });
   let db: Database.Database;
   try {
     db = new Database(path, { nativeBinding: o.nativeBinding, timeout: o.busyTimeoutMs ?? 10_000 });
   } catch (e) {
-    throw new EffconvError('DATABASE_UNAVAILABLE', `cannot open the experiment database ${path}: ${(e as Error).message}`, path);
+    // SQLite says only "unable to open database file": say why when the folder cannot be written.
+    const why = path === ':memory:' ? null : whyUnwritable(dirname(path));
+    throw new EffconvError('DATABASE_UNAVAILABLE', `cannot open the experiment database ${path}: ${(e as Error).message}${why ? ` (${why})` : ''}`, path);
   }
   try {
     checkOwnDatabase(db, path);

@@ -1,7 +1,7 @@
 // A private dataset library for a test file (EFFCONV_HOME in a temporary folder), a listing of
 // it to prove "unchanged", and the system tools the tests use to make real-format files.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -15,6 +15,22 @@ export function useTempLibrary(prefix = 'effconv-lib-'): { home: string; dataset
     rmSync(work, { recursive: true, force: true });
   });
   return { home, datasets: join(home, 'datasets'), work };
+}
+
+/**
+ * Record in `home`'s library that the bundled sample was offered and is not wanted (as after a
+ * user removed it), so a command's first start adds nothing beside what a test counts. Best
+ * effort: a home the test made unwritable keeps whatever it had.
+ */
+export function withoutSample(home: string): void {
+  const marker = join(home, 'datasets', '.sample.json');
+  if (existsSync(marker)) return; // written once, so listings of the library stay comparable
+  try {
+    mkdirSync(join(home, 'datasets'), { recursive: true });
+    writeFileSync(marker, JSON.stringify({ name: null, sha256: null, offeredAt: new Date().toISOString(), note: 'not wanted in this test' }));
+  } catch {
+    // Read-only or foreign: the command names the problem itself.
+  }
 }
 
 /** Every file under dir (relative path and size), sorted: equal listings mean an unchanged library. */

@@ -3,7 +3,7 @@
 // other queued run is touched, so a CLI never takes the desktop app's queue.
 import type { RunRow } from '../../contract/store';
 import { getRunSummary, type Store } from '../../store';
-import { claimForThisProcess, createRun, queueResume, recoverInterrupted, type NewRunRequest } from '../records/run-records';
+import { claimForThisProcess, createRun, queueResume, type NewRunRequest } from '../records/run-records';
 import { executeStoredRun } from '../run/execute-stored-run';
 import { LocalRunExecutor } from './run-executor';
 
@@ -32,10 +32,8 @@ export class ForegroundRuns extends LocalRunExecutor {
     super(store);
   }
 
-  /** Only marks runs whose process died; what is queued belongs to the app's queue. */
-  start(): void {
-    recoverInterrupted(this.store);
-  }
+  /** Nothing to take up: what is queued belongs to the app's queue (runs whose process died are marked when the store opens). */
+  start(): void {}
 
   get running(): number[] {
     return [...this.active.keys()];

@@ -4,7 +4,7 @@
 // executors (processes/) and the service call these; none of them trains anything.
 import { rmSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { EffconvError } from '../../contract/errors';
+import { BugError, EffconvError } from '../../contract/errors';
 import type { RunOptions } from '../../contract/run';
 import { RESUMABLE_STATUSES, type RunRow } from '../../contract/store';
 import { checkConfig } from '../../engine/config';
@@ -26,6 +26,31 @@ export function openRunStore(path: string, o: OpenStoreOptions = {}): Store {
     throw e;
   }
   return store;
+}
+
+/**
+ * The experiment database, opened (with recovery) at its first use: a shell's command that never
+ * touches runs (listing the dataset library on a read-only home) does not need it to open.
+ */
+export function lazyRunStore(path: string, o: OpenStoreOptions = {}): Store {
+  let store: Store | null = null;
+  let closed = false;
+  const open = (): Store => {
+    if (closed && !store) throw new BugError(`the experiment database ${path} was used after the service closed`);
+    return (store ??= openRunStore(path, o));
+  };
+  return {
+    get db() {
+      return open().db;
+    },
+    path,
+    prepare: (sql) => open().prepare(sql),
+    write: (fn, w) => open().write(fn, w),
+    close: () => {
+      closed = true;
+      store?.close();
+    },
+  };
 }
 
 /** Runs recorded as 'running' whose process no longer exists become 'interrupted'; returns their ids. */

@@ -1,5 +1,6 @@
 // The single entry the IPC and HTTP transports use: validate a call against the contract, run
 // it on the service, and wrap the outcome in the reply envelope (error codes survive the crossing).
+import { escapedSystemError, isSystemError } from '../../common/system-errors';
 import type { Api } from '../../contract/api';
 import type { CallReply } from '../../contract/api-methods';
 import { serializeError } from '../../contract/errors';
@@ -12,7 +13,8 @@ export async function dispatchCall(api: Api, method: unknown, args: unknown): Pr
     const value = await fn.apply(api, call.args);
     return { ok: true, value: value ?? null };
   } catch (e) {
-    const err = serializeError(e);
+    // A system error that escaped (a full disk, an unwritable EFFCONV_HOME) is named, not internal.
+    const err = serializeError(isSystemError(e) ? escapedSystemError(e) : e);
     // Internal errors keep their stack out of the reply; the shell logs it.
     if (err.code === 'INTERNAL') {
       process.stderr.write(`effconv: internal error in ${String(method)}: ${err.detail || err.message}\n`);

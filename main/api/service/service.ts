@@ -7,7 +7,7 @@ import type { HomePaths } from '../../common/paths';
 import type { OpenStoreOptions, Store } from '../../store';
 import type { RunExecutor } from '../processes/run-executor';
 import type { TaskRunner } from '../processes/tasks';
-import { openRunStore } from '../records/run-records';
+import { lazyRunStore } from '../records/run-records';
 import { createDatasetService } from './dataset-service';
 import { createExportService } from './export-service';
 import { OutsideRunWatcher } from './outside-runs';
@@ -42,7 +42,7 @@ export interface Service {
 export function createService(o: ServiceOptions): Service {
   const hub = new PushHub();
   const publish = hub.publish.bind(hub);
-  const store = openRunStore(o.paths.database, o.store);
+  const store = lazyRunStore(o.paths.database, o.store);
   const executor = o.executor(store);
   executor.start();
   const runs = createRunService({ store, executor, tasks: o.tasks, publish, runsRoot: o.paths.runs });

@@ -5,6 +5,8 @@
 import { EffconvError } from '../../contract/errors';
 import type { SourceFormat } from '../library/record';
 import type { FileTree } from '../sources/tree';
+import { CIFAR10_BATCH, CIFAR10_TEST, CIFAR100_TEST, CIFAR100_TRAIN, STL10_MEMBERS } from './member-names';
+import { IDX_FILES, IDX_ROLES } from './idx-names';
 
 export interface Detected {
   format: SourceFormat;
@@ -12,13 +14,18 @@ export interface Detected {
   root: string;
 }
 
-const SIGNATURES: { format: Exclude<SourceFormat, 'image-folder' | 'imagenet32'>; all: RegExp[]; what: string }[] = [
-  { format: 'idx', all: [/^train-images[-.]idx3-ubyte(\.gz)?$/, /^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/], what: 'train-images-idx3-ubyte[.gz] and t10k-images-idx3-ubyte[.gz]' },
+/**
+ * `all`: the names that together identify the format. `members`: every data file of it; a folder
+ * holding some but not all is recognised only when nothing else is, so that the importer can
+ * name what is missing instead of "no data set found".
+ */
+const SIGNATURES: { format: Exclude<SourceFormat, 'image-folder' | 'imagenet32'>; all: RegExp[]; members: RegExp[]; what: string }[] = [
+  { format: 'idx', all: [IDX_FILES.trainImages.pattern, IDX_FILES.testImages.pattern], members: IDX_ROLES.map((r) => IDX_FILES[r].pattern), what: 'train-images-idx3-ubyte[.gz] and t10k-images-idx3-ubyte[.gz]' },
   // Only the test pair (a fraction is held out at import).
-  { format: 'idx', all: [/^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/, /^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/], what: 't10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]' },
-  { format: 'cifar10', all: [/^data_batch_\d+\.bin(\.gz)?$/, /^test_batch\.bin(\.gz)?$/], what: 'data_batch_N.bin and test_batch.bin' },
-  { format: 'cifar100', all: [/^train\.bin(\.gz)?$/, /^test\.bin(\.gz)?$/], what: 'train.bin and test.bin' },
-  { format: 'stl10', all: [/^train_X\.bin$/, /^train_y\.bin$/], what: 'train_X.bin and train_y.bin' },
+  { format: 'idx', all: [IDX_FILES.testImages.pattern, IDX_FILES.testLabels.pattern], members: IDX_ROLES.map((r) => IDX_FILES[r].pattern), what: 't10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]' },
+  { format: 'cifar10', all: [CIFAR10_BATCH, CIFAR10_TEST], members: [CIFAR10_BATCH, CIFAR10_TEST], what: 'data_batch_N.bin and test_batch.bin' },
+  { format: 'cifar100', all: [CIFAR100_TRAIN, CIFAR100_TEST], members: [CIFAR100_TRAIN, CIFAR100_TEST], what: 'train.bin and test.bin' },
+  { format: 'stl10', all: [/^train_X\.bin$/, /^train_y\.bin$/], members: STL10_MEMBERS.map((m) => new RegExp(`^${m.replace('.', '\\.')}$`)), what: 'train_X.bin and train_y.bin' },
 ];
 
 export const NPZ_BATCH = /^(train_data_batch_\d+|val_data)\.npz$/;
@@ -67,6 +74,13 @@ export function imageFolderRoot(tree: FileTree): string | null {
   return root;
 }
 
+/** Whether a file of this name is one of the format's data files (an unreadable one is fatal, never skipped). */
+export function isDataMember(format: SourceFormat, name: string): boolean {
+  if (format === 'imagenet32') return name.endsWith('.npz');
+  if (format === 'image-folder') return false;
+  return SIGNATURES.find((s) => s.format === format)!.members.some((re) => re.test(name));
+}
+
 export function detectFormat(tree: FileTree, forced?: SourceFormat): Detected {
   const byDir = new Map<string, Set<string>>();
   for (const e of tree.entries) {
@@ -92,13 +106,24 @@ export function detectFormat(tree: FileTree, forced?: SourceFormat): Detected {
     throw new EffconvError('INVALID_ARGUMENT', `${tree.source} holds more than one data set (${list}): give the folder of one${forced ? '' : ', or --format'}`, tree.source);
   }
   if (found.length === 1) return found[0];
+  const partial = (): Detected | null => {
+    for (const sig of SIGNATURES) {
+      if (forced && forced !== sig.format) continue;
+      for (const [dir, names] of byDir) if (sig.members.some((re) => [...names].some((n) => re.test(n)))) return { format: sig.format, root: dir };
+    }
+    return null;
+  };
   if (forced && forced !== 'image-folder') {
+    const some = partial();
+    if (some) return some;
     const sig = SIGNATURES.find((s) => s.format === forced);
     const what = sig ? sig.what : 'train_data_batch_N.npz or val_data.npz';
     throw new EffconvError('DATASET_NOT_FOUND', `${tree.source}: no ${forced} files (looked for ${what})`, tree.source);
   }
   const root = imageFolderRoot(tree);
   if (root === null || !tree.entries.some((e) => IMAGE_EXTENSION.test(e.path))) {
+    const some = partial();
+    if (some) return some;
     throw new EffconvError(
       'DATASET_NOT_FOUND',
       `${tree.source}: no data set found (looked for MNIST idx, CIFAR-10/100 binary, STL-10 binary, ImageNet-32 npz files, or class subfolders of images)`,

@@ -1,9 +1,8 @@
 // Shared by the binary-format importers: write decoded images into a split, resizing them to
 // --size on the way when it was asked for (the stored size is fixed at import, never per step).
-import { gunzipSync } from 'node:zlib';
-import { EffconvError } from '../../contract/errors';
 import type { ImportContext } from '../library/import-context';
 import type { ImageShape, SplitWriter } from '../library/split-writer';
+import { gunzipIfGzip } from '../sources/gzip';
 import { resizeRaw } from './decode-image';
 
 export function targetShape(ctx: ImportContext, native: ImageShape): ImageShape {
@@ -47,24 +46,12 @@ export async function writeImages(ctx: ImportContext, writer: SplitWriter, pixel
   }
 }
 
-/** A file's bytes, gunzipped if they are gzip (the publishers ship both). */
-export function maybeGunzip(bytes: Buffer, where: string): Buffer {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzipSync(bytes);
-    } catch (e) {
-      throw new EffconvError('DATASET_MALFORMED', `${where}: gzip data is corrupt or truncated (${(e as Error).message})`, where);
-    }
-  }
-  return bytes;
-}
-
 /** Read several (small enough) files of the tree into memory at once, in the container's order. */
 export async function readFiles(ctx: ImportContext, paths: string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   ctx.progress.start('read', paths.length);
   await ctx.tree.eachFile(paths, (p, bytes) => {
-    out.set(p, maybeGunzip(bytes, ctx.tree.describe(p)));
+    out.set(p, gunzipIfGzip(bytes, ctx.tree.describe(p)));
     ctx.progress.advance();
   }, { signal: ctx.signal });
   return out;

@@ -1,21 +1,11 @@
 // MNIST-style idx files (MNIST, Fashion-MNIST, EMNIST, KMNIST…) from a folder or an archive:
 // train and test pairs as published, or only the test pair, from which a fraction is held out.
-import { EffconvError } from '../../contract/errors';
 import type { ImportContext, ImportedSet } from '../library/import-context';
+import { malformed } from '../malformed';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES } from './class-names';
 import { readFiles, resizeIfAsked, targetShape, writeImages } from './emit';
 import { parseIdxImages, parseIdxLabels, type IdxImages } from './idx';
-
-const NAMES = {
-  trainImages: /^train-images[-.]idx3-ubyte(\.gz)?$/,
-  trainLabels: /^train-labels[-.]idx1-ubyte(\.gz)?$/,
-  testImages: /^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/,
-  testLabels: /^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/,
-};
-
-function malformed(where: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
-}
+import { idxMissingReason, pickIdxFiles } from './idx-names';
 
 /**
  * Classes are inferred as max label + 1 (idx has no class count); a label beyond the others
@@ -39,16 +29,15 @@ export function checkIdxLabels(train: Uint8Array, test: Uint8Array, trainFile: s
 
 export async function importIdx(ctx: ImportContext): Promise<ImportedSet> {
   const prefix = ctx.root ? ctx.root + '/' : '';
-  const lookup = (re: RegExp): string | null =>
-    ctx.tree.entries.find((x) => x.path.startsWith(prefix) && !x.path.slice(prefix.length).includes('/') && re.test(x.path.slice(prefix.length)))?.path ?? null;
-  const find = (re: RegExp): string => {
-    const p = lookup(re);
-    if (!p) throw new EffconvError('DATASET_NOT_FOUND', `${ctx.tree.describe(ctx.root)}: no file matching ${re.source}`, ctx.tree.source);
-    return p;
-  };
-  // Only the test files (the t10k-… pair, e.g. MNIST's 10,000-image test set): a fraction is held out.
-  if (!lookup(NAMES.trainImages) && !lookup(NAMES.trainLabels)) return importHeldOut(ctx, find(NAMES.testImages), find(NAMES.testLabels));
-  const paths = { trainImages: find(NAMES.trainImages), trainLabels: find(NAMES.trainLabels), testImages: find(NAMES.testImages), testLabels: find(NAMES.testLabels) };
+  const names = ctx.tree.entries.map((e) => e.path).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length));
+  const pick = pickIdxFiles(names);
+  const at = (n: string | undefined) => prefix + n!;
+  // Only the test pair (the t10k-… files, e.g. MNIST's 10,000-image test set): a fraction is held out.
+  if (!pick.found.trainImages && !pick.found.trainLabels && pick.found.testImages && pick.found.testLabels) {
+    return importHeldOut(ctx, at(pick.found.testImages), at(pick.found.testLabels));
+  }
+  if (pick.missing.length > 0) throw malformed(ctx.tree.describe(ctx.root), idxMissingReason(pick.missing));
+  const paths = { trainImages: at(pick.found.trainImages), trainLabels: at(pick.found.trainLabels), testImages: at(pick.found.testImages), testLabels: at(pick.found.testLabels) };
   const files = await readFiles(ctx, Object.values(paths));
   const train = readSplit(ctx, files, paths.trainImages, paths.trainLabels);
   const test = readSplit(ctx, files, paths.testImages, paths.testLabels);
@@ -59,6 +48,7 @@ export async function importIdx(ctx: ImportContext): Promise<ImportedSet> {
   const classes = checkIdxLabels(train.lb, test.lb, d(paths.trainLabels), d(paths.testLabels));
   const native = { height: train.im.rows, width: train.im.cols, channels: 1 };
   const shape = targetShape(ctx, native);
+  ctx.reserve(train.im.count + test.im.count, shape);
   ctx.progress.start('write', train.im.count + test.im.count);
   await writeImages(ctx, ctx.split('train', shape), train.im.pixels, train.lb, native);
   await writeImages(ctx, ctx.split('test', shape), test.im.pixels, test.lb, native);
@@ -81,6 +71,7 @@ async function importHeldOut(ctx: ImportContext, imagesPath: string, labelsPath:
   const native = { height: all.im.rows, width: all.im.cols, channels: 1 };
   const shape = targetShape(ctx, native);
   const per = native.height * native.width;
+  ctx.reserve(all.im.count, shape, { pooled: true });
   const pool = ctx.pool(shape, all.im.count);
   try {
     ctx.progress.start('decode', all.im.count);

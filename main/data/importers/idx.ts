@@ -1,10 +1,12 @@
 // MNIST / Fashion-MNIST idx files (LeCun's format), gzipped or not.
 //   images: magic 0x00000803 (2051), count, rows, cols, then count·rows·cols bytes
 //   labels: magic 0x00000801 (2049), count, then count bytes
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { EffconvError } from '../../contract/errors';
+import { withSystemErrors } from '../../common/system-errors';
+import { malformed } from '../malformed';
+import { gunzipIfGzip } from '../sources/gzip';
+import { pickIdxFiles, type IdxPick } from './idx-names';
 
 export interface IdxImages {
   count: number;
@@ -13,20 +15,8 @@ export interface IdxImages {
   pixels: Uint8Array;
 }
 
-function malformed(file: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${basename(file)}: ${reason}`, `${file}: ${reason}`);
-}
-
 export function readMaybeGzip(file: string): Buffer {
-  const raw = readFileSync(file);
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      return gunzipSync(raw);
-    } catch (e) {
-      throw malformed(file, `gzip data is corrupt or truncated (${(e as Error).message})`);
-    }
-  }
-  return raw;
+  return gunzipIfGzip(withSystemErrors({ action: 'read', path: file, role: 'source' }, () => readFileSync(file)), file);
 }
 
 export function parseIdxImages(buf: Buffer, file: string): IdxImages {
@@ -36,6 +26,7 @@ export function parseIdxImages(buf: Buffer, file: string): IdxImages {
   const count = buf.readUInt32BE(4);
   const rows = buf.readUInt32BE(8);
   const cols = buf.readUInt32BE(12);
+  if (rows === 0 || cols === 0) throw malformed(file, `the header says images of ${rows}×${cols}: they must be at least 1×1`);
   const need = 16 + count * rows * cols;
   if (buf.length < need) {
     const have = Math.floor((buf.length - 16) / (rows * cols || 1));
@@ -58,18 +49,20 @@ export interface IdxSplitFiles {
   labels: string;
 }
 
-/** train-images-idx3-ubyte[.gz] etc., accepting the t10k and the dotted (train-images.idx3-ubyte) spellings. */
+/** The idx files in a folder (see idx-names.ts); null when it is not a folder. */
+export function pickIdxFolder(dir: string): IdxPick | null {
+  return withSystemErrors({ action: 'read', path: dir, role: 'source' }, () => {
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return null;
+    return pickIdxFiles(readdirSync(dir).filter((n) => statSync(join(dir, n), { throwIfNoEntry: false })?.isFile()));
+  });
+}
+
+/** The four files of an idx folder, or null unless all four are there. */
 export function findIdxFiles(dir: string): { train: IdxSplitFiles; test: IdxSplitFiles } | null {
-  const pick = (stems: string[]): string | null => {
-    for (const s of stems) for (const ext of ['', '.gz']) if (existsSync(join(dir, s + ext))) return join(dir, s + ext);
-    return null;
-  };
-  const trainImages = pick(['train-images-idx3-ubyte', 'train-images.idx3-ubyte']);
-  const trainLabels = pick(['train-labels-idx1-ubyte', 'train-labels.idx1-ubyte']);
-  const testImages = pick(['t10k-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'test-images-idx3-ubyte']);
-  const testLabels = pick(['t10k-labels-idx1-ubyte', 't10k-labels.idx1-ubyte', 'test-labels-idx1-ubyte']);
-  if (!trainImages || !trainLabels || !testImages || !testLabels) return null;
-  return { train: { images: trainImages, labels: trainLabels }, test: { images: testImages, labels: testLabels } };
+  const pick = pickIdxFolder(dir);
+  if (!pick || pick.missing.length > 0) return null;
+  const f = (n: string | undefined) => join(dir, n!);
+  return { train: { images: f(pick.found.trainImages), labels: f(pick.found.trainLabels) }, test: { images: f(pick.found.testImages), labels: f(pick.found.testLabels) } };
 }
 
 export interface IdxSplit {

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { EffconvError } from '../../contract/errors';
 import type { ImportContext, ImportedSet } from '../library/import-context';
+import { malformed } from '../malformed';
 import type { PoolSplit } from '../library/pool';
 import { decodeToSquare, probeImage, type ProbedImage } from './decode-image';
 
@@ -19,12 +20,8 @@ interface Candidate {
   split: PoolSplit;
 }
 
-function malformed(where: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
-}
-
-/** Files in class folders, by split; files outside any class folder are counted apart. */
-function listCandidates(ctx: ImportContext): { candidates: Candidate[]; loose: number; layout: string } {
+/** Files in class folders, by split; files outside any class folder are counted apart; every class folder, empty ones too. */
+function listCandidates(ctx: ImportContext): { candidates: Candidate[]; loose: number; layout: string; classFolders: string[] } {
   const prefix = ctx.root ? ctx.root + '/' : '';
   const rel = ctx.tree.entries.filter((e) => e.path.startsWith(prefix)).map((e) => e.path.slice(prefix.length));
   const children = new Set(rel.filter((r) => r.includes('/')).map((r) => r.slice(0, r.indexOf('/'))));
@@ -33,9 +30,18 @@ function listCandidates(ctx: ImportContext): { candidates: Candidate[]; loose: n
   const testDir = TEST_DIRS.map((re) => [...children].find((c) => re.test(c) && hasClasses(c))).find(Boolean);
   const splits: { dir: string; split: PoolSplit }[] = trainDir && testDir ? [{ dir: trainDir, split: 'train' }, { dir: testDir, split: 'test' }] : [{ dir: '', split: null }];
   const candidates: Candidate[] = [];
+  const classFolders: string[] = [];
   let loose = 0;
   for (const { dir, split } of splits) {
     const under = dir ? dir + '/' : '';
+    const base = prefix + under;
+    const isClassLevel = (f: string) => f.startsWith(base) && f.length > base.length && !f.slice(base.length).includes('/');
+    for (const f of ctx.tree.folders) if (isClassLevel(f)) classFolders.push(f);
+    // A class that is a link to another folder already read would be the same photos under a second name.
+    for (const l of ctx.tree.linkedFolders) {
+      if (!isClassLevel(l.path) || l.to === '' || l.path.startsWith(l.to + '/')) continue;
+      throw malformed(ctx.tree.describe(l.path), `a link to the folder ${l.to}, which is read already (a photo belongs to one class): remove the link, or make it a folder of its own`);
+    }
     for (const r of rel) {
       if (!r.startsWith(under)) continue;
       const rest = r.slice(under.length);
@@ -48,12 +54,24 @@ function listCandidates(ctx: ImportContext): { candidates: Candidate[]; loose: n
     }
   }
   const layout = trainDir && testDir ? `${trainDir}/ and ${testDir}/ splits` : 'class folders (no split: a fraction is held out)';
-  return { candidates, loose, layout };
+  return { candidates, loose, layout, classFolders };
+}
+
+/** A class folder without a single file would leave the set a class short without a word: name it. */
+function requireFiles(ctx: ImportContext, classFolders: string[], candidates: Candidate[]): void {
+  const withFiles = new Set(candidates.map((c) => c.folder));
+  for (const folder of classFolders) {
+    if (withFiles.has(folder)) continue;
+    const unreadable = ctx.tree.problems.filter((p) => p.path.startsWith(folder + '/'));
+    if (unreadable.length === 0) throw malformed(ctx.tree.describe(folder), 'class folder is empty: put its images in it, or remove it');
+    throw malformed(ctx.tree.describe(folder), `class folder has no readable image (${unreadable.length} unreadable: ${ctx.rel(unreadable[0].path)}: ${unreadable[0].reason})`);
+  }
 }
 
 export async function importImageFolder(ctx: ImportContext): Promise<ImportedSet> {
   const o = ctx.options;
-  const { candidates, loose, layout } = listCandidates(ctx);
+  const { candidates, loose, layout, classFolders } = listCandidates(ctx);
+  requireFiles(ctx, classFolders, candidates);
   const splitMode = candidates.some((c) => c.split !== null);
   const classNames = [...new Set(candidates.filter((c) => c.split !== 'test').map((c) => c.className))].sort();
   const classIndex = new Map(classNames.map((n, i) => [n, i]));
@@ -76,7 +94,7 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedSet
     if (p.ok) probes[indexOf.get(path)!] = p.image;
     else ctx.skip(path, p.reason);
     ctx.progress.advance();
-  }, { concurrency, signal: ctx.signal });
+  }, { concurrency, signal: ctx.signal, onUnreadable: (path, reason) => (ctx.skip(path, reason), ctx.progress.advance()) });
 
   // Every class folder that has files must keep at least one image.
   const requireImages = (kept: (index: number) => boolean) => {
@@ -107,6 +125,7 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedSet
   if (channels === 1 && grayCount < images.length) ctx.note(`${images.length - grayCount} colour images converted to grayscale (--channels 1)`);
 
   // 3. Decode into the pool, slot = scan order, so parallel decoding gives the same result.
+  ctx.reserve(images.length, { height: size, width: size, channels }, { pooled: true });
   const pool = ctx.pool({ height: size, width: size, channels }, images.length);
   try {
     const slotOf = new Map(images.map((c, i) => [c.path, i]));
@@ -123,7 +142,7 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedSet
         ctx.skip(path, `cannot be decoded (${(e as Error).message})`);
       }
       ctx.progress.advance();
-    }, { concurrency, signal: ctx.signal });
+    }, { concurrency, signal: ctx.signal, onUnreadable: (path, reason) => (ctx.skip(path, reason), ctx.progress.advance()) });
     const decodedPaths = new Set(images.filter((_, i) => decoded[i]).map((c) => c.path));
     requireImages((i) => decodedPaths.has(candidates[i].path));
 

@@ -3,7 +3,6 @@
 // G, then B) and 'labels' (1…1000). Data is streamed row by row out of the zip entry, so a
 // 400 MB batch never sits in memory. Class names come from map_clsloc.txt when it is there.
 import { basename } from 'node:path';
-import { EffconvError } from '../../contract/errors';
 import type { ImportContext, ImportedSet } from '../library/import-context';
 import type { Pool, PoolSplit } from '../library/pool';
 import type { SplitWriter } from '../library/split-writer';
@@ -12,10 +11,8 @@ import { ZipFile } from '../sources/zip';
 import { NPZ_BATCH } from './detect';
 import { readFiles, resizeIfAsked, targetShape, writeImages } from './emit';
 import { decodeIntegers, elementCount, readNpyHeader, type NpyHeader } from './npy';
-
-function malformed(where: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
-}
+import { malformed, readFailure } from '../malformed';
+import { planarToHwc } from './planar';
 
 interface Npz {
   path: string;
@@ -30,7 +27,7 @@ interface Npz {
 async function openNpz(ctx: ImportContext, path: string): Promise<Npz> {
   const where = ctx.tree.describe(path);
   const file = await ctx.tree.localFile(path, ctx.dir, ctx.signal);
-  const zip = ZipFile.open(file);
+  const zip = ZipFile.open(file, where);
   try {
     const keys = zip.entries.map((e) => e.name.replace(/\.npy$/, ''));
     for (const key of ['data', 'labels']) {
@@ -45,7 +42,7 @@ async function openNpz(ctx: ImportContext, path: string): Promise<Npz> {
     if (data.fortranOrder) throw malformed(`${where}:data.npy`, 'Fortran-ordered data is not supported (save it with C order)');
     const rowLength = data.shape.slice(1).reduce((a, b) => a * b, 1);
     const side = Math.round(Math.sqrt(rowLength / 3));
-    const okShape = (data.shape.length === 2 || (data.shape.length === 4 && data.shape[1] === 3 && data.shape[2] === data.shape[3])) && 3 * side * side === rowLength;
+    const okShape = side >= 1 && (data.shape.length === 2 || (data.shape.length === 4 && data.shape[1] === 3 && data.shape[2] === data.shape[3])) && 3 * side * side === rowLength;
     if (!okShape) throw malformed(`${where}:data.npy`, `shape (${data.shape.join(', ')}) is not N × 3·S·S channel-major images`);
     if (labels.length !== data.shape[0]) throw malformed(where, `${labels.length} labels for ${data.shape[0]} images`);
     return { path, file, zip, labels, data, side };
@@ -55,17 +52,23 @@ async function openNpz(ctx: ImportContext, path: string): Promise<Npz> {
   }
 }
 
-/** Channel-major rows (R plane, G plane, B plane) to HWC. */
-export function planarToHwc(row: Uint8Array, side: number, out: Uint8Array, outOffset: number): void {
-  const plane = side * side;
-  for (let p = 0; p < plane; p++) {
-    out[outOffset + p * 3] = row[p];
-    out[outOffset + p * 3 + 1] = row[plane + p];
-    out[outOffset + p * 3 + 2] = row[2 * plane + p];
+const batchNumber = (p: string): number => Number(/_(\d+)\.npz$/.exec(p)?.[1] ?? 0);
+
+/** The train batches are numbered 1…N without a gap (a gap is a partial download), and no file comes twice. */
+function checkBatches(ctx: ImportContext, named: string[], trainPaths: string[]): void {
+  const seen = new Map<string, string>();
+  for (const p of named) {
+    const other = seen.get(basename(p));
+    if (other) throw malformed(ctx.tree.describe(p), `a second ${basename(p)} (the first is ${ctx.tree.describe(other)}): give the folder of one set`);
+    seen.set(basename(p), p);
+  }
+  const numbers = new Set(trainPaths.map(batchNumber));
+  const last = Math.max(0, ...numbers);
+  const gaps = Array.from({ length: last }, (_, i) => i + 1).filter((n) => !numbers.has(n));
+  if (gaps.length > 0) {
+    throw malformed(ctx.tree.describe(ctx.root), `train_data_batch_${gaps[0]}.npz is missing${gaps.length > 1 ? ` (and ${gaps.slice(1).map((n) => `train_data_batch_${n}.npz`).join(', ')})` : ''}: the train batches are numbered from 1 without a gap (a partial download?)`);
   }
 }
-
-const batchNumber = (p: string): number => Number(/_(\d+)\.npz$/.exec(p)?.[1] ?? 0);
 
 export async function importImagenet32(ctx: ImportContext): Promise<ImportedSet> {
   const prefix = ctx.root ? ctx.root + '/' : '';
@@ -73,6 +76,8 @@ export async function importImagenet32(ctx: ImportContext): Promise<ImportedSet>
   const named = npzPaths.filter((p) => NPZ_BATCH.test(basename(p)));
   const trainPaths = named.filter((p) => basename(p).startsWith('train_')).sort((a, b) => batchNumber(a) - batchNumber(b));
   const valPaths = named.filter((p) => basename(p) === 'val_data.npz');
+  // One npz given by itself is the user's choice; a folder or an archive must hold its batches without a gap.
+  if (!/\.npz$/i.test(ctx.tree.source)) checkBatches(ctx, named, trainPaths);
   // Train and val both there: keep them. Otherwise every npz is one pool and a fraction is held out.
   const heldOut = trainPaths.length === 0 || valPaths.length === 0;
   const sources: { path: string; split: PoolSplit }[] = heldOut ? (named.length ? named : npzPaths).map((path) => ({ path, split: null })) : [...trainPaths.map((path) => ({ path, split: 'train' as const })), { path: valPaths[0], split: 'test' as const }];
@@ -80,6 +85,9 @@ export async function importImagenet32(ctx: ImportContext): Promise<ImportedSet>
   const mapFile = ctx.tree.entries.find((e) => e.path.startsWith(prefix) && basename(e.path) === 'map_clsloc.txt');
   const mapNames = mapFile ? (await readFiles(ctx, [mapFile.path])).get(mapFile.path)!.toString('utf8').split(/\r?\n/).filter((l) => l.trim()) : null;
 
+  // An archive's npz files are extracted next to the import first.
+  const extracted = ctx.tree.kind === 'folder' ? 0 : sources.reduce((n, s) => n + (ctx.tree.entries.find((e) => e.path === s.path)?.size ?? 0), 0);
+  ctx.reserve(0, null, { extraBytes: extracted });
   // Pass 1: labels and shapes of every file (small), so ranges are checked before any pixel is written.
   const opened: Npz[] = [];
   try {
@@ -104,6 +112,7 @@ export async function importImagenet32(ctx: ImportContext): Promise<ImportedSet>
     const native = { height: side, width: side, channels: 3 };
     const shape = targetShape(ctx, native);
     const total = opened.reduce((n, f) => n + f.labels.length, 0);
+    ctx.reserve(total, shape, { pooled: heldOut, extraBytes: extracted });
     const pool = heldOut ? ctx.pool(shape, total) : null;
 
     // Pass 2: stream the pixels.
@@ -132,7 +141,7 @@ export async function importImagenet32(ctx: ImportContext): Promise<ImportedSet>
 
 async function copyRows(ctx: ImportContext, f: Npz, writer: SplitWriter | null, pool: Pool | null, slot: number, native: { height: number; width: number; channels: number }): Promise<number> {
   const where = `${ctx.tree.describe(f.path)}:data.npy`;
-  const reader = new ChunkReader(f.zip.streamEntry(f.zip.find('data.npy')!, ctx.signal), (e) => (e instanceof EffconvError ? e : malformed(where, (e as Error).message)));
+  const reader = new ChunkReader(f.zip.streamEntry(f.zip.find('data.npy')!, ctx.signal), (e) => readFailure(where, e));
   await readNpyHeader(reader, where);
   const rowBytes = 3 * f.side * f.side;
   const block = 512;
@@ -143,7 +152,7 @@ async function copyRows(ctx: ImportContext, f: Npz, writer: SplitWriter | null, 
     for (let i = 0; i < k; i++) {
       const row = await reader.exactly(rowBytes);
       if (row === null || row.length < rowBytes) throw malformed(where, `truncated: image ${start + i} of ${n} is incomplete`);
-      planarToHwc(row, f.side, hwc, i * rowBytes);
+      planarToHwc(row, 0, native, hwc, i * rowBytes);
     }
     const labels = Array.from(f.labels.subarray(start, start + k), (l) => l - 1);
     if (writer) {

@@ -1,7 +1,7 @@
 // NumPy .npy arrays (what an .npz holds, one per key): the "\x93NUMPY" magic, a version
 // (1.0: 2-byte header length; 2.0 and 3.0: 4 bytes, 3.0 UTF-8), then a Python dict literal
 // {'descr': '<i8', 'fortran_order': False, 'shape': (N, 3072), } and the raw data.
-import { EffconvError } from '../../contract/errors';
+import { malformed } from '../malformed';
 import { ChunkReader } from '../sources/chunk-reader';
 
 export interface NpyHeader {
@@ -17,10 +17,6 @@ export interface NpyHeader {
 }
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
-
-function malformed(where: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
-}
 
 export function parseNpyDict(text: string, dataOffset: number, where: string): NpyHeader {
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];

@@ -1,48 +1,34 @@
 // STL-10 binary (stl10_binary/ or the .tar.gz): train_X.bin / test_X.bin hold 96×96×3 images
 // stored column-major per channel plane (MATLAB order), train_y.bin / test_y.bin one label
 // byte 1…10 per image. unlabeled_X.bin (100,000 images) is stored only when asked for.
-import { EffconvError } from '../../contract/errors';
 import type { ImportContext, ImportedSet } from '../library/import-context';
 import type { SplitName } from '../library/record';
 import { ChunkReader } from '../sources/chunk-reader';
 import { STL10_CLASSES } from './class-names';
 import { nameLines, readFiles, targetShape, writeImages } from './emit';
+import { malformed, readFailure } from '../malformed';
+import { STL10_MEMBERS } from './member-names';
+import { planarToHwc } from './planar';
 
 export const STL_SIDE = 96;
 export const STL_RECORD = STL_SIDE * STL_SIDE * 3;
 const NATIVE = { height: STL_SIDE, width: STL_SIDE, channels: 3 };
 
-function malformed(where: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${where}: ${reason}`, where);
-}
-
-/** One record (channel planes, each column-major) to HWC. */
-export function stlRecordToHwc(rec: Uint8Array, out: Uint8Array, outOffset: number): void {
-  const plane = STL_SIDE * STL_SIDE;
-  for (let r = 0; r < STL_SIDE; r++) {
-    for (let c = 0; c < STL_SIDE; c++) {
-      const o = outOffset + (r * STL_SIDE + c) * 3;
-      const i = c * STL_SIDE + r;
-      out[o] = rec[i];
-      out[o + 1] = rec[plane + i];
-      out[o + 2] = rec[2 * plane + i];
-    }
-  }
-}
+const PLANES = { ...NATIVE, columnMajor: true };
 
 export async function importStl10(ctx: ImportContext): Promise<ImportedSet> {
   const prefix = ctx.root ? ctx.root + '/' : '';
   const entry = (name: string) => ctx.tree.entries.find((e) => e.path === prefix + name);
   const need = (name: string) => {
     const e = entry(name);
-    if (!e) throw new EffconvError('DATASET_NOT_FOUND', `${ctx.tree.describe(ctx.root)}: ${name} is missing (STL-10 binary needs train_X.bin, train_y.bin, test_X.bin, test_y.bin)`, ctx.tree.source);
+    if (!e) throw malformed(ctx.tree.describe(ctx.root), `${name} is missing: STL-10 binary has ${STL10_MEMBERS.join(', ')} (a partial download or extraction?)`);
     return e;
   };
   const x = { train: need('train_X.bin'), test: need('test_X.bin') } as Record<SplitName, { path: string; size: number }>;
   const y = { train: need('train_y.bin'), test: need('test_y.bin') };
   if (ctx.options.unlabeled) {
     const u = entry('unlabeled_X.bin');
-    if (!u) throw new EffconvError('DATASET_NOT_FOUND', `${ctx.tree.describe(ctx.root)}: unlabeled_X.bin is missing (asked for with --unlabeled)`, ctx.tree.source);
+    if (!u) throw malformed(ctx.tree.describe(ctx.root), 'unlabeled_X.bin is missing (asked for with --unlabeled)');
     x.unlabeled = u;
   }
   const namesEntry = entry('class_names.txt');
@@ -69,12 +55,13 @@ export async function importStl10(ctx: ImportContext): Promise<ImportedSet> {
   const shape = targetShape(ctx, NATIVE);
   const splitOf = new Map(Object.entries(x).map(([s, e]) => [e.path, s as SplitName]));
   const total = Object.values(x).reduce((n, e) => n + e.size / STL_RECORD, 0);
+  ctx.reserve(total, shape);
   ctx.progress.start('write', total);
   const block = 256;
   await ctx.tree.streamFiles([...splitOf.keys()], async (path, chunks) => {
     const split = splitOf.get(path)!;
     const writer = ctx.split(split, shape, split !== 'unlabeled');
-    const reader = new ChunkReader(chunks[Symbol.asyncIterator](), (e) => malformed(ctx.tree.describe(path), (e as Error).message));
+    const reader = new ChunkReader(chunks[Symbol.asyncIterator](), (e) => readFailure(ctx.tree.describe(path), e));
     const hwc = new Uint8Array(block * STL_RECORD);
     let n = 0;
     for (;;) {
@@ -83,7 +70,7 @@ export async function importStl10(ctx: ImportContext): Promise<ImportedSet> {
         const rec = await reader.exactly(STL_RECORD);
         if (rec === null) break;
         if (rec.length < STL_RECORD) throw malformed(ctx.tree.describe(path), `truncated inside image ${n + k}`);
-        stlRecordToHwc(rec, hwc, k * STL_RECORD);
+        planarToHwc(rec, 0, PLANES, hwc, k * STL_RECORD);
       }
       if (k === 0) break;
       const lab = labels[split]?.subarray(n, n + k) ?? null;

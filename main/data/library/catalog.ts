@@ -1,16 +1,19 @@
 // The library's entries: list, look up, remove. Only complete entries exist (imports appear by
 // a rename), so a folder without a valid meta.json is not a data set and is left out.
 import { existsSync, readdirSync } from 'node:fs';
+import { withSystemErrors, type SystemErrorContext } from '../../common/system-errors';
 import { EffconvError } from '../../contract/errors';
 import { checkDatasetName, deleteEntry, entryDir, libraryRoot, removeLeftovers } from './layout';
 import { META_FILE, readRecord, type DatasetRecord } from './record';
+
+const reading = (): SystemErrorContext => ({ action: 'read the dataset library in', path: libraryRoot(), role: 'storage' });
 
 export function listDatasets(): DatasetRecord[] {
   removeLeftovers();
   const root = libraryRoot();
   if (!existsSync(root)) return [];
   const out: DatasetRecord[] = [];
-  for (const name of readdirSync(root).sort()) {
+  for (const name of withSystemErrors(reading(), () => readdirSync(root)).sort()) {
     if (name.startsWith('.') || !existsSync(`${root}/${name}/${META_FILE}`)) continue;
     try {
       out.push(readRecord(entryDir(name)));
@@ -23,7 +26,7 @@ export function listDatasets(): DatasetRecord[] {
 
 export function findDataset(name: string): DatasetRecord | null {
   const dir = entryDir(checkDatasetName(name));
-  return existsSync(`${dir}/${META_FILE}`) ? readRecord(dir) : null;
+  return existsSync(`${dir}/${META_FILE}`) ? withSystemErrors(reading(), () => readRecord(dir)) : null;
 }
 
 export function getDataset(name: string): DatasetRecord {

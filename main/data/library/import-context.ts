@@ -1,8 +1,10 @@
 // What an importer gets (the source tree, the options, writers into the temporary entry) and
 // what it returns (class names and what the stored pixels mean). Importers check their input
 // and throw named errors; the orchestrator (import-dataset.ts) does everything else.
-import { EffconvError } from '../../contract/errors';
+import { freeBytes, notEnoughSpace } from '../../common/system-errors';
+import { malformed } from '../malformed';
 import type { FileTree } from '../sources/tree';
+import { libraryWrite } from './layout';
 import { Pool } from './pool';
 import type { ImportProgress } from './progress';
 import type { ResizeFit, SkippedFile, SourceFormat, SplitName } from './record';
@@ -66,6 +68,8 @@ export class ImportContext {
   readonly skipped: SkippedFile[] = [];
   skippedCount = 0;
   readonly notes: string[] = [];
+  /** About how many bytes this import writes into the library (stored splits, pool, extracted files), once known. */
+  plannedBytes: number | undefined;
 
   constructor(
     readonly tree: FileTree,
@@ -90,15 +94,26 @@ export class ImportContext {
     return w;
   }
 
+  /**
+   * Say, before writing them, how many images of `shape` the import will store (`pooled`: they
+   * pass through the pool file first) plus any other bytes (extracted files). When the library's
+   * disk has less free, fail now, naming what is needed, instead of filling the disk.
+   */
+  reserve(images: number, shape: ImageShape | null, o: { pooled?: boolean; extraBytes?: number } = {}): void {
+    const perImage = shape ? shape.height * shape.width * shape.channels : 0;
+    const bytes = images * (perImage * (o.pooled ? 2 : 1) + 2) + (o.extraBytes ?? 0);
+    this.plannedBytes = bytes;
+    const free = freeBytes(this.dir);
+    if (free !== null && free < bytes) throw notEnoughSpace(libraryWrite('import into the dataset library in', bytes));
+  }
+
   pool(shape: ImageShape, capacity: number): Pool {
     return new Pool(this.dir, shape, capacity);
   }
 
   /** An unreadable or non-image file: counted and reported, or fatal with --strict. */
   skip(path: string, reason: string): void {
-    if (this.options.strict) {
-      throw new EffconvError('DATASET_MALFORMED', `${this.tree.describe(path)}: ${reason} (--strict stops at the first unreadable file)`, this.tree.describe(path));
-    }
+    if (this.options.strict) throw malformed(this.tree.describe(path), `${reason} (--strict stops at the first unreadable file)`);
     this.skippedCount += 1;
     if (this.skipped.length < 20) this.skipped.push({ path: this.rel(path), reason });
   }

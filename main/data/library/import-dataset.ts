@@ -5,16 +5,17 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../../common/atomic-write';
+import { namedSystemError } from '../../common/system-errors';
 import { BugError, EffconvError } from '../../contract/errors';
 import { importCifar10, importCifar100 } from '../importers/cifar-import';
-import { detectFormat } from '../importers/detect';
+import { detectFormat, isDataMember } from '../importers/detect';
 import { importIdx } from '../importers/idx-import';
 import { importImageFolder } from '../importers/image-folder';
 import { importImagenet32 } from '../importers/imagenet32';
 import { importStl10 } from '../importers/stl10';
 import { ARCHIVE_PATTERN, openTree } from '../sources/tree';
 import { ImportContext, type ImportedSet, type ImportOptions, type ResolvedImportOptions } from './import-context';
-import { checkDatasetName, createImportFolder, entryDir, moveEntryAside, removeLeftovers } from './layout';
+import { checkDatasetName, createImportFolder, entryDir, libraryWrite, moveEntryAside, removeLeftovers } from './layout';
 import { findDataset, listDatasets } from './catalog';
 import { ImportProgress, type ProgressCallback } from './progress';
 import { checksumOfRecord, META_FILE, SOURCE_FORMATS, type DatasetRecord, type SourceFormat } from './record';
@@ -104,6 +105,7 @@ function describe(ctx: ImportContext, set: ImportedSet, name: string, source: st
   const test = ctx.writers.get('test');
   if (!train || !test) throw new BugError(`the ${set.sourceFormat} importer wrote no ${train ? 'test' : 'train'} split`);
   if (train.count === 0) throw new EffconvError('DATASET_MALFORMED', `${source}: no training images`, source);
+  if (test.count === 0) throw new EffconvError('DATASET_MALFORMED', `${source}: no test images (a run is measured on them)`, source);
   const unlabeled = ctx.writers.get('unlabeled');
   const { labels: _l1, ...tr } = train.finish(classes);
   const { labels: _l2, ...te } = test.finish(classes);
@@ -127,6 +129,27 @@ function describe(ctx: ImportContext, set: ImportedSet, name: string, source: st
   return record;
 }
 
+/**
+ * What the tree could not read, under the data set's folder: an unreadable folder stops the
+ * import (what it holds is unknown); an unreadable file that is one of a binary format's data
+ * files stops it too (the set would be smaller without a word); any other (a dangling link in a
+ * class folder) is skipped and reported, or fatal with --strict.
+ */
+function applyTreeProblems(ctx: ImportContext, format: SourceFormat): void {
+  const prefix = ctx.root ? ctx.root + '/' : '';
+  const under = (p: string) => ctx.root === '' || p === ctx.root || p.startsWith(prefix);
+  for (const p of ctx.tree.problems) {
+    if (!under(p.path) && !(p.kind === 'folder' && p.path === '.')) continue;
+    const where = ctx.tree.describe(p.path === '.' ? '' : p.path);
+    if (p.kind === 'folder') throw new EffconvError('DATASET_UNREADABLE', `${where}: ${p.reason}: what it holds cannot be imported; fix its permissions or remove it`, where);
+    if (format !== 'image-folder' && isDataMember(format, p.path.slice(p.path.lastIndexOf('/') + 1))) {
+      throw new EffconvError('DATASET_UNREADABLE', `${where}: ${p.reason}: it is one of the ${format} data files, so the set cannot be imported without it`, where);
+    }
+    ctx.skip(p.path, p.reason);
+  }
+  for (const n of ctx.tree.notes) ctx.note(n);
+}
+
 export async function importDataset(path: string, options: ImportOptions = {}, hooks: ImportHooks = {}): Promise<ImportResult> {
   removeLeftovers();
   const o = resolveImportOptions(options);
@@ -145,6 +168,7 @@ export async function importDataset(path: string, options: ImportOptions = {}, h
     const folder = createImportFolder(source);
     const ctx = new ImportContext(tree, detected.root, o, folder.dir, progress, hooks.signal);
     try {
+      applyTreeProblems(ctx, detected.format);
       const set = await IMPORTERS[detected.format](ctx);
       progress.check();
       progress.start('verify', 1);
@@ -165,7 +189,8 @@ export async function importDataset(path: string, options: ImportOptions = {}, h
       return { dataset: record, created: true, duplicateOf: null, replaced: aside !== null, skipped: ctx.skippedCount };
     } catch (e) {
       ctx.abort();
-      throw e;
+      // Reading the user's files is named where it happens (DATASET_UNREADABLE); what is left is our writing.
+      throw namedSystemError(e, libraryWrite('import into the dataset library in', ctx.plannedBytes));
     } finally {
       folder.discard();
     }

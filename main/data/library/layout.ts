@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetsDir } from '../../common/paths';
+import { isSystemError, makeFolder, withSystemErrors, type SystemErrorContext } from '../../common/system-errors';
 import { EffconvError } from '../../contract/errors';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
@@ -36,20 +37,32 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Delete what killed imports and removals left behind (their process is gone). */
+/**
+ * Delete what killed imports and removals left behind (their process is gone). Best effort: a
+ * library that cannot be written (a read-only EFFCONV_HOME) can still be listed and read.
+ */
 export function removeLeftovers(): string[] {
   const root = datasetsDir();
-  if (!existsSync(root)) return [];
   const removed: string[] = [];
-  for (const name of readdirSync(root)) {
-    const m = TEMP.exec(name);
-    if (!m) continue;
-    if (m[1] === 'import' && processAlive(Number(m[2]))) continue;
-    if (m[1] === 'remove' && Number(m[2]) === process.pid) continue;
-    rmSync(join(root, name), { recursive: true, force: true });
-    removed.push(name);
+  try {
+    if (!existsSync(root)) return [];
+    for (const name of readdirSync(root)) {
+      const m = TEMP.exec(name);
+      if (!m) continue;
+      if (m[1] === 'import' && processAlive(Number(m[2]))) continue;
+      if (m[1] === 'remove' && Number(m[2]) === process.pid) continue;
+      rmSync(join(root, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
   }
   return removed;
+}
+
+/** How a write into the library is named when the system refuses it (the library folder, never a temporary one). */
+export function libraryWrite(action: string, needBytes?: number): SystemErrorContext {
+  return { action, path: datasetsDir(), role: 'storage', spaceDir: datasetsDir(), ...(needBytes !== undefined ? { needBytes } : {}) };
 }
 
 export interface ImportFolder {
@@ -60,20 +73,34 @@ export interface ImportFolder {
 
 export function createImportFolder(source: string): ImportFolder {
   const root = datasetsDir();
-  mkdirSync(root, { recursive: true });
   const dir = join(root, `.import-${process.pid}-${randomBytes(6).toString('hex')}`);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'importing.json'), JSON.stringify({ pid: process.pid, source, startedAt: new Date().toISOString() }) + '\n');
-  return { dir, discard: () => rmSync(dir, { recursive: true, force: true }) };
+  const discard = () => rmSync(dir, { recursive: true, force: true });
+  makeFolder(root, libraryWrite('write the dataset library in'));
+  withSystemErrors(libraryWrite('write the dataset library in'), () => {
+    mkdirSync(dir);
+    try {
+      writeFileSync(join(dir, 'importing.json'), JSON.stringify({ pid: process.pid, source, startedAt: new Date().toISOString() }) + '\n');
+    } catch (e) {
+      discard();
+      throw e;
+    }
+  });
+  return { dir, discard };
 }
 
 /** Move an entry out of sight in one rename; returns where it went (delete that next). */
 export function moveEntryAside(name: string): string {
   const to = join(datasetsDir(), `.remove-${process.pid}-${randomBytes(6).toString('hex')}`);
-  renameSync(entryDir(name), to);
+  withSystemErrors(libraryWrite(`move the entry "${name}" out of`), () => renameSync(entryDir(name), to));
   return to;
 }
 
 export function deleteEntry(name: string): void {
-  rmSync(moveEntryAside(name), { recursive: true, force: true });
+  const aside = moveEntryAside(name);
+  // Out of sight already: if the deletion fails half-way, the next command finishes it.
+  try {
+    rmSync(aside, { recursive: true, force: true });
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
+  }
 }

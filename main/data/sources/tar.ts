@@ -1,15 +1,21 @@
 // Tar archives read as one stream, gzip-compressed or not (CIFAR, STL-10 and image folders
 // ship as .tar.gz): ustar headers with their prefix field, GNU long names and pax paths.
 // Entries come in archive order; a visitor takes a body whole, streams it, or leaves it.
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { EffconvError } from '../../contract/errors';
+import { withSystemErrors } from '../../common/system-errors';
+import { malformed, readFailure } from '../malformed';
 import { ChunkReader } from './chunk-reader';
+import { isGzipFile } from './gzip';
 
 export interface TarEntry {
   path: string;
   size: number;
+  /** Only files have a body; 'other' is a device, a pipe…; 'outside' a name that leaves the archive's top (../x: never read). */
+  type: 'file' | 'folder' | 'link' | 'hardlink' | 'other' | 'outside';
+  /** For links: the target as stored. */
+  linkTarget?: string;
 }
 
 export interface EntryBody {
@@ -23,20 +29,6 @@ export interface TarWalkOptions {
   signal?: AbortSignal;
   /** Bytes of the archive file read so far, and its size (for progress). */
   onRead?(bytesRead: number, fileSize: number): void;
-}
-
-function malformed(file: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${basename(file)}: ${reason}`, `${file}: ${reason}`);
-}
-
-export function isGzipFile(file: string): boolean {
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function cString(b: Buffer): string {
@@ -62,9 +54,10 @@ function checksumOk(h: Buffer): boolean {
   return stored === sum;
 }
 
-/** pax records: "<length> <key>=<value>\n"; only the path matters here. */
-function paxPath(body: Buffer): string | null {
+/** pax records: "<length> <key>=<value>\n"; the path and the link target matter here. */
+function paxRecords(body: Buffer): { path: string | null; linkpath: string | null } {
   let path: string | null = null;
+  let linkpath: string | null = null;
   let p = 0;
   while (p < body.length) {
     const space = body.indexOf(0x20, p);
@@ -74,29 +67,39 @@ function paxPath(body: Buffer): string | null {
     const record = body.subarray(space + 1, p + length - 1).toString('utf8');
     const eq = record.indexOf('=');
     if (record.slice(0, eq) === 'path') path = record.slice(eq + 1);
+    if (record.slice(0, eq) === 'linkpath') linkpath = record.slice(eq + 1);
     p += length;
   }
-  return path;
+  return { path, linkpath };
 }
 
+const TYPES: Record<string, TarEntry['type']> = { '0': 'file', '\0': 'file', '7': 'file', '5': 'folder', '2': 'link', '1': 'hardlink' };
+
+const EMPTY_BODY: EntryBody = {
+  bytes: async () => Buffer.alloc(0),
+  chunks: async function* () {},
+};
+
+/** An archive member's path, relative and '/'-separated; null when it would leave the archive's top ("../x"). */
 export function normaliseEntryPath(raw: string): string | null {
   const parts = raw.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
   if (parts.length === 0 || parts.includes('..')) return null;
   return parts.join('/');
 }
 
-/** Visit every regular file of the archive in order. The visitor must finish with the body before it resolves. */
+/** Visit every entry of the archive in order (files with their body). The visitor must finish with the body before it resolves. */
 export async function walkTar(file: string, visit: (entry: TarEntry, body: EntryBody) => Promise<void> | void, opts: TarWalkOptions = {}): Promise<void> {
-  const fileSize = statSync(file).size;
+  const { fileSize, gz } = withSystemErrors({ action: 'read', path: file, role: 'source' }, () => ({ fileSize: statSync(file).size, gz: isGzipFile(file) }));
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const gz = isGzipFile(file);
   const source = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (gz) raw.on('error', (e) => source.destroy(e));
   const reader = new ChunkReader((source as AsyncIterable<Buffer>)[Symbol.asyncIterator](), (e) =>
-    malformed(file, gz ? `gzip data is truncated or corrupt (${(e as Error).message})` : (e as Error).message),
+    readFailure(file, e, (m) => (gz ? `gzip data is truncated or corrupt (${m})` : m)),
   );
   let longName: string | null = null;
+  let longLink: string | null = null;
   let pax: string | null = null;
+  let paxLink: string | null = null;
   let offset = 0;
   try {
     for (;;) {
@@ -115,21 +118,30 @@ export async function walkTar(file: string, visit: (entry: TarEntry, body: Entry
       const type = String.fromCharCode(h[156]);
       const padded = Math.ceil(size / 512) * 512;
       offset += 512;
-      if (type === 'L' || type === 'x' || type === 'g') {
+      if (type === 'L' || type === 'K' || type === 'x' || type === 'g') {
         const body = await reader.exactly(padded);
         if (body === null || body.length < padded) throw malformed(file, `truncated inside a long-name header at byte ${offset}`);
         if (type === 'L') longName = cString(body.subarray(0, size));
-        if (type === 'x') pax = paxPath(body.subarray(0, size)) ?? pax;
+        if (type === 'K') longLink = cString(body.subarray(0, size));
+        if (type === 'x') {
+          const r = paxRecords(body.subarray(0, size));
+          pax = r.path ?? pax;
+          paxLink = r.linkpath ?? paxLink;
+        }
         offset += padded;
         continue;
       }
       // POSIX ustar keeps a path prefix at 345; GNU's "ustar  " format uses those bytes for times.
       const prefix = h.subarray(257, 263).toString('latin1') === 'ustar\0' ? cString(h.subarray(345, 500)) : '';
       const name = longName ?? pax ?? (prefix ? `${prefix}/${cString(h.subarray(0, 100))}` : cString(h.subarray(0, 100)));
-      longName = pax = null;
+      const linkTarget = longLink ?? paxLink ?? cString(h.subarray(157, 257));
+      longName = longLink = pax = paxLink = null;
       let consumed = 0;
       const path = normaliseEntryPath(name);
-      if ((type === '0' || type === '\0' || type === '7') && path !== null) {
+      const kind = TYPES[type] ?? 'other';
+      if (path === null && kind === 'file' && name.replace(/[/.]/g, '') !== '') await visit({ path: name, size, type: 'outside' }, EMPTY_BODY);
+      if (kind !== 'file' && path !== null) await visit({ path, size: 0, type: kind, ...(kind === 'link' || kind === 'hardlink' ? { linkTarget } : {}) }, EMPTY_BODY);
+      if (kind === 'file' && path !== null) {
         const where = path;
         const body: EntryBody = {
           bytes: async () => {
@@ -147,7 +159,7 @@ export async function walkTar(file: string, visit: (entry: TarEntry, body: Entry
             }
           },
         };
-        await visit({ path, size }, body);
+        await visit({ path, size, type: 'file' }, body);
       }
       if (!(await reader.skip(padded - consumed))) throw malformed(file, `truncated: the archive ends inside "${name}"`);
       offset += padded;

@@ -2,9 +2,9 @@
 // The central directory gives every entry's name, method and sizes, zip64 included (numpy
 // writes zip64 fields even for small arrays); data is read stored or inflated, CRC-checked.
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
-import { EffconvError } from '../../contract/errors';
+import { fromSystemError, isSystemError, withSystemErrors } from '../../common/system-errors';
+import { malformed } from '../malformed';
 
 export interface ZipEntry {
   name: string;
@@ -14,6 +14,8 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localOffset: number;
+  /** The Unix mode (file type and permissions) when a Unix zip wrote the entry. */
+  unixMode?: number;
 }
 
 const EOCD = 0x06054b50;
@@ -23,25 +25,23 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 const MAX32 = 0xffffffff;
 
-function malformed(file: string, reason: string): EffconvError {
-  return new EffconvError('DATASET_MALFORMED', `${basename(file)}: ${reason}`, `${file}: ${reason}`);
-}
-
 export class ZipFile {
   private fd: number | null;
 
   private constructor(
     readonly path: string,
+    /** How messages name the file: the user's path (an npz extracted from a tar is read from a scratch copy). */
+    readonly label: string,
     fd: number,
     readonly entries: readonly ZipEntry[],
   ) {
     this.fd = fd;
   }
 
-  static open(path: string): ZipFile {
+  static open(path: string, label = path): ZipFile {
     const fd = openSync(path, 'r');
     try {
-      return new ZipFile(path, fd, readCentralDirectory(path, fd));
+      return new ZipFile(path, label, fd, readCentralDirectory(label, fd));
     } catch (e) {
       closeSync(fd);
       throw e;
@@ -57,8 +57,8 @@ export class ZipFile {
     const buf = Buffer.alloc(length);
     let got = 0;
     while (got < length) {
-      const n = readSync(this.fd, buf, got, length - got, offset + got);
-      if (n === 0) throw malformed(this.path, `truncated: entry data ends at byte ${offset + got} of the file`);
+      const n = withSystemErrors({ action: 'read', path: this.label, role: 'source' }, () => readSync(this.fd!, buf, got, length - got, offset + got));
+      if (n === 0) throw malformed(this.label, `truncated: entry data ends at byte ${offset + got} of the file`);
       got += n;
     }
     return buf;
@@ -67,24 +67,28 @@ export class ZipFile {
   /** Where the entry's (compressed) bytes start: after its local header, whose extra field may differ from the central one. */
   dataOffset(e: ZipEntry): number {
     const h = this.read(e.localOffset, 30);
-    if (h.readUInt32LE(0) !== LOCAL) throw malformed(this.path, `entry "${e.name}": no local header at offset ${e.localOffset}`);
+    if (h.readUInt32LE(0) !== LOCAL) throw malformed(this.label, `entry "${e.name}": no local header at offset ${e.localOffset}`);
     return e.localOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
   }
 
   private checkSupported(e: ZipEntry): void {
-    if (e.flags & 1) throw malformed(this.path, `entry "${e.name}" is encrypted`);
-    if (e.method !== 0 && e.method !== 8) throw malformed(this.path, `entry "${e.name}" uses compression method ${e.method} (only stored and deflate are supported)`);
+    if (e.flags & 1) throw malformed(this.label, `entry "${e.name}" is encrypted`);
+    if (e.method !== 0 && e.method !== 8) throw malformed(this.label, `entry "${e.name}" uses compression method ${e.method} (only stored and deflate are supported)`);
   }
 
   /** The whole entry, inflated and CRC-checked. For entries that fit in memory. */
   readEntry(e: ZipEntry): Buffer {
     this.checkSupported(e);
-    const raw = this.read(this.dataOffset(e), e.compressedSize);
+    const start = this.dataOffset(e);
+    const fileSize = withSystemErrors({ action: 'read', path: this.label, role: 'source' }, () => fstatSync(this.fd!).size);
+    if (start + e.compressedSize > fileSize) throw malformed(this.label, `entry "${e.name}": truncated (its ${e.compressedSize} bytes would end past the end of the ${fileSize}-byte file)`);
+    const raw = this.read(start, e.compressedSize);
     let data: Buffer;
     try {
-      data = e.method === 0 ? raw : inflateRawSync(raw);
+      // Never inflate past the size the directory promises (a damaged or hostile entry could be a zip bomb).
+      data = e.method === 0 ? raw : inflateRawSync(raw, { maxOutputLength: e.size + 1 });
     } catch (err) {
-      throw malformed(this.path, `entry "${e.name}": deflate data is corrupt (${(err as Error).message})`);
+      throw malformed(this.label, `entry "${e.name}": deflate data is corrupt (${(err as Error).message})`);
     }
     this.verify(e, data.length, crc32(data));
     return data;
@@ -94,6 +98,10 @@ export class ZipFile {
   async *streamEntry(e: ZipEntry, signal?: AbortSignal): AsyncGenerator<Buffer> {
     this.checkSupported(e);
     const start = this.dataOffset(e);
+    if (e.compressedSize === 0) {
+      this.verify(e, 0, 0);
+      return;
+    }
     const file = createReadStream(this.path, { start, end: start + e.compressedSize - 1, highWaterMark: 1 << 20 });
     const source = e.method === 0 ? file : file.pipe(createInflateRaw({ chunkSize: 1 << 20 }));
     if (e.method === 8) file.on('error', (err) => source.destroy(err));
@@ -107,7 +115,8 @@ export class ZipFile {
         yield chunk;
       }
     } catch (err) {
-      throw malformed(this.path, `entry "${e.name}": data is corrupt or truncated (${(err as Error).message})`);
+      if (isSystemError(err)) throw fromSystemError(err, { action: 'read', path: this.label, role: 'source' });
+      throw malformed(this.label, `entry "${e.name}": data is corrupt or truncated (${(err as Error).message})`);
     } finally {
       file.destroy();
       source.destroy();
@@ -116,8 +125,8 @@ export class ZipFile {
   }
 
   private verify(e: ZipEntry, size: number, crc: number): void {
-    if (size !== e.size) throw malformed(this.path, `entry "${e.name}": ${size} bytes, the directory says ${e.size} (truncated or corrupt)`);
-    if (crc >>> 0 !== e.crc >>> 0) throw malformed(this.path, `entry "${e.name}": CRC-32 mismatch (corrupt data)`);
+    if (size !== e.size) throw malformed(this.label, `entry "${e.name}": ${size} bytes, the directory says ${e.size} (truncated or corrupt)`);
+    if (crc >>> 0 !== e.crc >>> 0) throw malformed(this.label, `entry "${e.name}": CRC-32 mismatch (corrupt data)`);
   }
 
   close(): void {
@@ -126,16 +135,40 @@ export class ZipFile {
   }
 }
 
-function readAt(fd: number, offset: number, length: number): Buffer {
+// CP437's upper half: what DOS-era zip tools wrote names in.
+const CP437_HIGH = 'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An entry's name: UTF-8 when flag bit 11 says so or Info-ZIP's Unicode Path field (0x7075)
+ * carries it; else UTF-8 if the bytes are valid UTF-8 (Info-ZIP on Linux writes UTF-8 names
+ * without the flag), else CP437 (the format's old default).
+ */
+function entryName(bytes: Buffer, flags: number, extra: Buffer): string {
+  if (flags & 0x800) return bytes.toString('utf8');
+  for (let x = 0; x + 4 <= extra.length; x += 4 + extra.readUInt16LE(x + 2)) {
+    const len = extra.readUInt16LE(x + 2);
+    if (extra.readUInt16LE(x) === 0x7075 && len >= 5 && x + 4 + len <= extra.length && extra.readUInt32LE(x + 5) === crc32(bytes) >>> 0) {
+      return extra.subarray(x + 9, x + 4 + len).toString('utf8');
+    }
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return Array.from(bytes, (b) => (b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80])).join('');
+  }
+}
+
+function readAt(fd: number, offset: number, length: number, label: string): Buffer {
   const buf = Buffer.alloc(length);
-  const n = readSync(fd, buf, 0, length, offset);
+  const n = withSystemErrors({ action: 'read', path: label, role: 'source' }, () => readSync(fd, buf, 0, length, offset));
   return buf.subarray(0, n);
 }
 
 function readCentralDirectory(path: string, fd: number): ZipEntry[] {
   const size = fstatSync(fd).size;
   const tailLength = Math.min(size, 22 + 65535);
-  const tail = readAt(fd, size - tailLength, tailLength);
+  const tail = readAt(fd, size - tailLength, tailLength, path);
   let at = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail.readUInt32LE(i) === EOCD) {
@@ -149,16 +182,16 @@ function readCentralDirectory(path: string, fd: number): ZipEntry[] {
   let cdOffset = tail.readUInt32LE(at + 16);
   if (count === 0xffff || cdSize === MAX32 || cdOffset === MAX32) {
     const locAt = size - tailLength + at - 20;
-    const loc = locAt >= 0 ? readAt(fd, locAt, 20) : Buffer.alloc(0);
+    const loc = locAt >= 0 ? readAt(fd, locAt, 20, path) : Buffer.alloc(0);
     if (loc.length < 20 || loc.readUInt32LE(0) !== EOCD64_LOCATOR) throw malformed(path, 'zip64 end-of-central-directory locator missing');
-    const e64 = readAt(fd, Number(loc.readBigUInt64LE(8)), 56);
+    const e64 = readAt(fd, Number(loc.readBigUInt64LE(8)), 56, path);
     if (e64.length < 56 || e64.readUInt32LE(0) !== EOCD64) throw malformed(path, 'zip64 end-of-central-directory record missing');
     count = Number(e64.readBigUInt64LE(32));
     cdSize = Number(e64.readBigUInt64LE(40));
     cdOffset = Number(e64.readBigUInt64LE(48));
   }
   if (cdOffset + cdSize > size) throw malformed(path, `truncated: the central directory (at ${cdOffset}, ${cdSize} bytes) lies past the end of the ${size}-byte file`);
-  const cd = readAt(fd, cdOffset, cdSize);
+  const cd = readAt(fd, cdOffset, cdSize, path);
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
@@ -168,8 +201,7 @@ function readCentralDirectory(path: string, fd: number): ZipEntry[] {
     const extraLength = cd.readUInt16LE(p + 30);
     const commentLength = cd.readUInt16LE(p + 32);
     const nameBytes = cd.subarray(p + 46, p + 46 + nameLength);
-    // Bit 11 says UTF-8; older tools write CP437, which agrees with UTF-8 on ASCII names.
-    const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
+    const name = entryName(nameBytes, flags, cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength));
     const size32 = cd.readUInt32LE(p + 24);
     const compressed32 = cd.readUInt32LE(p + 20);
     const offset32 = cd.readUInt32LE(p + 42);
@@ -183,6 +215,7 @@ function readCentralDirectory(path: string, fd: number): ZipEntry[] {
       if (id === 0x0001) {
         let q = x + 4;
         const next = (): number => {
+          if (q + 8 > Math.min(extra.length, x + 4 + len)) throw malformed(path, `central directory entry ${i} ("${name}"): its zip64 extra field is too short`);
           const v = Number(extra.readBigUInt64LE(q));
           q += 8;
           return v;
@@ -193,7 +226,9 @@ function readCentralDirectory(path: string, fd: number): ZipEntry[] {
       }
       x += 4 + len;
     }
-    entries.push({ name, method: cd.readUInt16LE(p + 10), flags, crc: cd.readUInt32LE(p + 16), compressedSize: compressed64, size: size64, localOffset: offset64 });
+    const madeByUnix = cd[p + 5] === 3;
+    const unixMode = madeByUnix ? cd.readUInt32LE(p + 38) >>> 16 : undefined;
+    entries.push({ name, method: cd.readUInt16LE(p + 10), flags, crc: cd.readUInt32LE(p + 16), compressedSize: compressed64, size: size64, localOffset: offset64, ...(unixMode ? { unixMode } : {}) });
     p += 46 + nameLength + extraLength + commentLength;
   }
   return entries;

@@ -1,4 +1,5 @@
 // effconv: the headless shell. Parses argv, calls the API, maps errors to exit codes.
+import { escapedSystemError, isSystemError } from '../../common/system-errors';
 import { EffconvError, type ErrorCode } from '../../contract/errors';
 import { configCommand } from './commands/config';
 import { datasetCommand } from './commands/dataset';
@@ -82,7 +83,8 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
   EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5,
-  NETWORK_UNAVAILABLE: 6, DOWNLOAD_NOT_FOUND: 6, DOWNLOAD_REDIRECT_LOOP: 6, DOWNLOAD_FAILED: 6, CHECKSUM_MISMATCH: 6, DISK_FULL: 6, DOWNLOAD_MANUAL: 2,
+  NETWORK_UNAVAILABLE: 6, DOWNLOAD_NOT_FOUND: 6, DOWNLOAD_REDIRECT_LOOP: 6, DOWNLOAD_FAILED: 6, CHECKSUM_MISMATCH: 6, DOWNLOAD_MANUAL: 2,
+  DATASET_UNREADABLE: 4, DISK_FULL: 6, PERMISSION_DENIED: 6, IO_ERROR: 6,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -124,7 +126,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`effconv: unknown command "${cmd}"\n\n${USAGE}`);
         return 2;
     }
-  } catch (e) {
+  } catch (caught) {
+    // A system error that escaped every layer (a full disk, a read-only EFFCONV_HOME) is still the world's doing, not ours.
+    const e = isSystemError(caught) ? escapedSystemError(caught) : caught;
     if (e instanceof EffconvError) {
       const detail = e.detail && !e.message.includes(e.detail) && e.code !== 'INVALID_ARGUMENT' ? `\n  ${e.detail}` : '';
       process.stderr.write(`effconv: ${e.message}${detail}\n`);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Api } from '../../contract/api';
+import type { ErrorCode } from '../../contract/errors';
 import type { CallReply } from '../../contract/api-methods';
 import { dispatchCall } from '../../api/service/dispatch';
 import type { EventHub } from '../../api/service/push-hub';
@@ -28,12 +29,15 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const STATUS: Record<string, number> = {
-  INVALID_ARGUMENT: 400, BACKBONE_INVALID: 400, BUDGET_INVALID: 400, BUDGET_UNREACHABLE: 400, CONFIG_INVALID: 400, DATASET_MALFORMED: 400,
-  UNAUTHORIZED: 401, FORBIDDEN: 403,
-  NOT_FOUND: 404, RUN_NOT_FOUND: 404, EXPERIMENT_NOT_FOUND: 404, SWEEP_NOT_FOUND: 404, DATASET_NOT_FOUND: 404,
-  RUN_STATE: 409, RUN_NOT_FINISHED: 409, DATASET_EXISTS: 409, OUTPUT_EXISTS: 409, CANCELLED: 409,
-  BACKEND_UNAVAILABLE: 503, INTERNAL: 500,
+/** Every error code's HTTP status (a new code must be given one here). */
+const STATUS: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 400, BACKBONE_INVALID: 400, BUDGET_INVALID: 400, BUDGET_UNREACHABLE: 400, CONFIG_INVALID: 400, DATASET_MALFORMED: 400, WEIGHTS_INVALID: 400,
+  UNAUTHORIZED: 401, FORBIDDEN: 403, PERMISSION_DENIED: 403,
+  NOT_FOUND: 404, RUN_NOT_FOUND: 404, EXPERIMENT_NOT_FOUND: 404, SWEEP_NOT_FOUND: 404, DATASET_NOT_FOUND: 404, DOWNLOAD_NOT_FOUND: 404,
+  RUN_STATE: 409, RUN_NOT_FINISHED: 409, RUN_INTERRUPTED: 409, DATASET_EXISTS: 409, OUTPUT_EXISTS: 409, CANCELLED: 409, DOWNLOAD_MANUAL: 409,
+  DATASET_UNREADABLE: 422,
+  NETWORK_UNAVAILABLE: 502, DOWNLOAD_REDIRECT_LOOP: 502, DOWNLOAD_FAILED: 502, CHECKSUM_MISMATCH: 502,
+  BACKEND_UNAVAILABLE: 503, DATABASE_UNAVAILABLE: 503, IO_ERROR: 503, DISK_FULL: 507, INTERNAL: 500,
 };
 
 const MAX_BODY = 1 << 20;
@@ -122,7 +126,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     const args = typeof body === 'object' && body !== null && 'args' in body ? (body as { args: unknown }).args : undefined;
     const reply = await dispatchCall(o.api, m[1], args);
     if (reply.ok && m[1] === 'exportRun') reply.value = o.downloads.publish(reply.value as never);
-    sendJson(res, reply.ok ? 200 : (STATUS[reply.error.code] ?? 500), reply);
+    sendJson(res, reply.ok ? 200 : (STATUS[reply.error.code as ErrorCode] ?? 500), reply);
   }
 
   function streamEvents(req: IncomingMessage, res: ServerResponse): void {

@@ -51,12 +51,13 @@ test('the .tar.gz layout as downloaded (cifar-10-batches-bin/, uncompressed, bat
   const dir = join(work, 'dl', 'cifar-10-batches-bin');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'data_batch_1.bin'), raw.data_batch_1.subarray(0, 3073 * 200));
+  for (const b of batches.slice(1, 5)) writeFileSync(join(dir, `${b}.bin`), raw[b].subarray(0, 3073 * 25)); // every batch is required
   writeFileSync(join(dir, 'test_batch.bin'), raw.test_batch.subarray(0, 3073 * 50));
   writeFileSync(join(dir, 'batches.meta.txt'), 'Airplane\nAutomobile\nBird\nCat\nDeer\nDog\nFrog\nHorse\nShip\nTruck\n\n');
   const tgz = join(work, 'cifar-10-binary.tar.gz');
   run('tar', ['-czf', tgz, '-C', join(work, 'dl'), 'cifar-10-batches-bin']);
   const d = (await importDataset(tgz, { name: 'cifar-dl' })).dataset;
-  assert.equal(d.splits.train.count, 200);
+  assert.equal(d.splits.train.count, 200 + 4 * 25);
   assert.equal(d.splits.test.count, 50);
   assert.equal(d.classNames[9], 'Truck');
   assert.equal(d.source, tgz);
@@ -101,6 +102,7 @@ async function fails(dir: string, pattern: RegExp) {
 
 function variant(name: string, edit: (files: Record<string, Buffer>) => void): string {
   const files: Record<string, Buffer> = { 'data_batch_1.bin': Buffer.from(raw.data_batch_1.subarray(0, 3073 * 200)), 'data_batch_2.bin': Buffer.from(raw.data_batch_2.subarray(0, 3073 * 25)), 'test_batch.bin': Buffer.from(raw.test_batch.subarray(0, 3073 * 100)) };
+  for (const b of batches.slice(2, 5)) files[`${b}.bin`] = Buffer.from(raw[b].subarray(0, 3073 * 20)); // every batch is required
   edit(files);
   const dir = join(work, name);
   mkdirSync(dir);

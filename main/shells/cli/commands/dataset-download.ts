@@ -8,7 +8,7 @@ import { parse } from '../args';
 import { formatDuration } from '../progress';
 import { formatTable } from '../table';
 import { importProgress } from './dataset';
-import { formatBytes } from './dataset-view';
+import { formatBytes } from '../../../common/format-bytes';
 
 const FLAGS = { mirror: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 

@@ -1,6 +1,7 @@
 // effconv export RUN: a finished run (its id, folder or config.json) as config, PyTorch, ONNX,
 // TF.js, a report, or all of them: the Api's exportRun, the same call as the GUI's buttons.
 import { existsSync } from 'node:fs';
+import { formatBytes } from '../../../common/format-bytes';
 import { EffconvError } from '../../../contract/errors';
 import { parseExportFormat } from '../../../export/export-run';
 import { parse } from '../args';
@@ -12,10 +13,6 @@ const FLAGS = {
   force: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
-
-function size(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`;
-}
 
 /** A number names a recorded run, unless a file or folder of that name is here. */
 const runArg = (s: string): number | string => (/^\d+$/.test(s) && !existsSync(s) ? Number(s) : s);
@@ -34,6 +31,6 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(`exported ${r.format} of ${r.source} (${r.params.toLocaleString('en-US')} parameters; ${r.weightsNote})\n`);
-  for (const f of r.files) process.stdout.write(`  ${f.path}  ${size(f.bytes)}\n`);
+  for (const f of r.files) process.stdout.write(`  ${f.path}  ${formatBytes(f.bytes)}\n`);
   return 0;
 }
