@@ -12,3 +12,7 @@ export function formatTable(header: string[], rows: string[][], rightAligned: Re
 
 export const pct = (v: number | null | undefined): string => (v == null ? '' : `${(v * 100).toFixed(2)}%`);
 export const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+
+export function fileSize(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`;
+}

@@ -121,7 +121,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     }
     const args = typeof body === 'object' && body !== null && 'args' in body ? (body as { args: unknown }).args : undefined;
     const reply = await dispatchCall(o.api, m[1], args);
-    if (reply.ok && m[1] === 'exportRun') reply.value = o.downloads.publish(reply.value as never);
+    if (reply.ok && (m[1] === 'exportRun' || m[1] === 'exportSweep')) reply.value = o.downloads.publish(reply.value as never);
     sendJson(res, reply.ok ? 200 : (STATUS[reply.error.code] ?? 500), reply);
   }
 

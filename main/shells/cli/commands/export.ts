@@ -1,10 +1,13 @@
 // effconv export RUN: a finished run (its id, folder or config.json) as config, PyTorch, ONNX,
 // TF.js, a report, or all of them: the Api's exportRun, the same call as the GUI's buttons.
+// effconv export sweep NAME|ID goes to export-sweep.ts.
 import { existsSync } from 'node:fs';
 import { EffconvError } from '../../../contract/errors';
 import { parseExportFormat } from '../../../export/export-run';
 import { parse } from '../args';
 import { withCliService } from '../cli-service';
+import { fileSize } from '../table';
+import { exportSweepCommand } from './export-sweep';
 
 const FLAGS = {
   format: { type: 'string' },
@@ -13,15 +16,12 @@ const FLAGS = {
   json: { type: 'boolean' },
 } as const;
 
-function size(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`;
-}
-
 /** A number names a recorded run, unless a file or folder of that name is here. */
 const runArg = (s: string): number | string => (/^\d+$/.test(s) && !existsSync(s) ? Number(s) : s);
 
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, FLAGS, true);
+  if (positionals[0] === 'sweep' && positionals.length === 2) return exportSweepCommand(positionals[1], values as Record<string, string | boolean | undefined>);
   if (positionals.length !== 1) {
     throw new EffconvError('INVALID_ARGUMENT', `effconv export needs one run (its id, its folder or its config.json), got ${positionals.length}`, 'source');
   }
@@ -34,6 +34,6 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(`exported ${r.format} of ${r.source} (${r.params.toLocaleString('en-US')} parameters; ${r.weightsNote})\n`);
-  for (const f of r.files) process.stdout.write(`  ${f.path}  ${size(f.bytes)}\n`);
+  for (const f of r.files) process.stdout.write(`  ${f.path}  ${fileSize(f.bytes)}\n`);
   return 0;
 }
