@@ -28,10 +28,21 @@ const UNWRITABLE: Record<string, string> = {
 /** A file-system refusal as an error the user can act on; anything else as it was. */
 function outputError(e: unknown, path: string): unknown {
   const err = e as NodeJS.ErrnoException;
-  const why = typeof err?.code === 'string' ? UNWRITABLE[err.code] : undefined;
+  // mkdir -p over a file fails with EEXIST: the same thing as ENOTDIR further down the path.
+  const code = err?.code === 'EEXIST' && err.syscall === 'mkdir' ? 'ENOTDIR' : err?.code;
+  const why = typeof code === 'string' ? UNWRITABLE[code] : undefined;
   if (!why) return e;
   const where = err.path && err.path !== path ? ` (${err.syscall ?? 'writing'} ${err.path})` : '';
   return new EffconvError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${why}${where} [${err.code}]; nothing was written there: choose another --out or make room`, path);
+}
+
+/** Remove what a failed export half-built; nothing there (or no folder to hold it) is fine. */
+function discard(tmp: string): void {
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+  } catch {
+    // ENOTDIR and the like: the temporary path could never have been created
+  }
 }
 
 /** Move `tmp` to `path`, replacing what is there only when forced. */
@@ -60,7 +71,7 @@ export function writeOutputFile(path: string, data: string | Uint8Array, force: 
     writeFileAtomic(tmp, data);
     moveIntoPlace(tmp, path, force);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    discard(tmp);
     throw outputError(e, path);
   }
 }
@@ -76,7 +87,7 @@ export async function writeOutputFolder(path: string, force: boolean, fill: (dir
     fsyncDir(tmp);
     moveIntoPlace(tmp, path, force);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    discard(tmp);
     throw outputError(e, path);
   }
 }

@@ -23,7 +23,7 @@ export function createExportService(o: { tasks: TaskRunner; store: Store; export
       return o.tasks({ kind: 'export', dbPath, request: { ...req, out, force } });
     },
 
-    exportSweep(req: ExportSweepRequest): Promise<ExportSweepResult> {
+    async exportSweep(req: ExportSweepRequest): Promise<ExportSweepResult> {
       const sweep = findSweepId(o.store, req.sweep);
       let { out, force } = req;
       if (out === undefined && o.exportsDir !== undefined) {
