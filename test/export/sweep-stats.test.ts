@@ -63,7 +63,7 @@ test('rows: baseline first, budgets ascending; mean, sample std (n − 1) and th
 
 test('report.md writes those numbers in the table and counts the points left out', () => {
   const md = sweepReportMarkdown({ sweep, configs: new Map(), missingConfigs: [], networks: [] }, resultRows(sweep), {
-    pareto: { widthIn: 4, heightIn: 3 }, accuracy: { widthIn: 4, heightIn: 3 }, sizes: { widthIn: 3, heightIn: 2 },
+    pareto: { widthIn: 4, heightIn: 3, dpi: 300 }, accuracy: { widthIn: 4, heightIn: 3, dpi: 300 }, sizes: { widthIn: 3, heightIn: 2, dpi: 300 },
   });
   assert.ok(md.includes('| resnet8 | mnist | 3×3 baseline | — | 2/3 | 75,002 | 82.00 ± 2.83 | 99.00 ± 0.00 | — | — | 1.00 |'));
   assert.ok(md.includes('| resnet8 | mnist | `30k` | 30,000 | 3/3 | 29,500 | 75.00 ± 4.58 | 99.00 ± 0.00 | -9.00 ± 1.41 | 4.00 | 1.00 |'));

@@ -5,6 +5,7 @@
 import type { EffconvConfig } from '../../contract/config';
 import type { SweepDetail, SweepPoint } from '../../contract/sweep';
 import { PRODUCER, PRODUCER_VERSION } from '../producer';
+import type { FigureSize } from '../report/figure-files';
 import { datasetLabel } from './chart-parts';
 import { networkKey, type SweepExportInput } from './sweep-input';
 import { sweepCommand } from './sweep-reproduce';
@@ -175,10 +176,10 @@ function machineSection(input: SweepExportInput): string[] {
   ];
 }
 
-export function sweepReportMarkdown(input: SweepExportInput, rows: ResultRow[], figures: Record<'pareto' | 'accuracy' | 'sizes', { widthIn: number; heightIn: number }>): string {
+export function sweepReportMarkdown(input: SweepExportInput, rows: ResultRow[], figures: Record<'pareto' | 'accuracy' | 'sizes', FigureSize>): string {
   const s = input.sweep;
   const done = s.points.filter(isDone).length;
-  const size = (f: { widthIn: number; heightIn: number }) => `${f.widthIn.toFixed(2)} × ${f.heightIn.toFixed(2)} in`;
+  const size = (f: FigureSize) => `${f.dpi} dpi at ${f.widthIn.toFixed(2)} × ${f.heightIn.toFixed(2)} in`;
   const configs = input.configs.size;
   return [
     `# Sweep "${s.name}"`,
@@ -195,15 +196,15 @@ export function sweepReportMarkdown(input: SweepExportInput, rows: ResultRow[], 
     '',
     '![Top-1 against parameters with the Pareto front](pareto.png)',
     '',
-    `*Top-1 against parameters of every completed point, one panel per data set; filled circles are searched points, hollow squares the 3×3 baselines, one colour per backbone; the step line is the Pareto front (the best top-1 reachable with at most that many parameters). Vector: \`pareto.svg\`; \`pareto.png\` is 300 dpi at ${size(figures.pareto)}.*`,
+    `*Top-1 against parameters of every completed point, one panel per data set; filled circles are searched points, hollow squares the 3×3 baselines, one colour per backbone; the step line is the Pareto front (the best top-1 reachable with at most that many parameters). Vector: \`pareto.svg\`; \`pareto.png\` is ${size(figures.pareto)}.*`,
     '',
     '![Top-1 against the parameter budget](accuracy-vs-budget.png)',
     '',
-    `*Top-1 against the parameter budget per backbone (the paper's Fig. 3): the line joins the means over seeds, the band and whiskers span the seeds' min–max (drawn where two or more seeds completed)${s.grid.baseline ? '; the dashed line is the 3×3 baseline\'s mean top-1, its square at the baseline\'s own parameter count' : ''}. Vector: \`accuracy-vs-budget.svg\`; 300 dpi PNG at ${size(figures.accuracy)}.*`,
+    `*Top-1 against the parameter budget per backbone (the paper's Fig. 3): the line joins the means over seeds, the band and whiskers span the seeds' min–max (drawn where two or more seeds completed)${s.grid.baseline ? '; the dashed line is the 3×3 baseline\'s mean top-1, its square at the baseline\'s own parameter count' : ''}. Vector: \`accuracy-vs-budget.svg\`; the PNG is ${size(figures.accuracy)}.*`,
     '',
     '![Learned kernel sizes against the budget](sizes-vs-budget.png)',
     '',
-    `*Learned kernel size of every searched layer (rows, forward order, grouped by stage) at each budget (columns, ascending), one panel per backbone × data set: the mean over the completed seeds, printed in the cell (a dash where no seed completed). Vector: \`sizes-vs-budget.svg\`; 300 dpi PNG at ${size(figures.sizes)}.*`,
+    `*Learned kernel size of every searched layer (rows, forward order, grouped by stage) at each budget (columns, ascending), one panel per backbone × data set: the mean over the completed seeds, printed in the cell (a dash where no seed completed). Vector: \`sizes-vs-budget.svg\`; the PNG is ${size(figures.sizes)}.*`,
     '',
     ...frontSection(s),
     ...unfinishedSection(s.points),
