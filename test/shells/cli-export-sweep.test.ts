@@ -358,6 +358,7 @@ test('an existing folder is kept unless --force; --force replaces it whole; with
   assert.ok(existsSync(join(work, 'export grid-export', 'report.md')));
   assert.equal(effconv('export', 'sweep', 'nope').stderr, 'effconv: no sweep named or numbered "nope" (effconv sweep list shows them)\n');
   assert.match(effconv('export', 'sweep', 'export grid', '--format', 'onnx').stderr, /--format applies to a run's export/);
+  assert.equal(effconv('export', 'sweep').stderr, 'effconv: effconv export sweep needs the sweep\'s name or id (effconv sweep list shows them)\n');
 });
 
 test('a write that fails midway leaves no partial folder and the previous export untouched', () => {

@@ -11,7 +11,7 @@ import { writeFigure } from '../report/figure-files';
 import { accuracyFigureSvg } from './accuracy-figure';
 import { paretoFigureSvg } from './pareto-figure';
 import { pointsCsv } from './points-csv';
-import { sizesFigureSvg } from './sizes-figure';
+import { sizesBudgetFigureSvg } from './sizes-budget-figure';
 import type { SweepExportInput } from './sweep-input';
 import { sweepReportMarkdown } from './sweep-report-md';
 import { isDone, resultRows } from './sweep-stats';
@@ -32,7 +32,7 @@ export async function exportSweep(input: SweepExportInput, o: { out?: string; fo
     const figures = {
       pareto: writeFigure(dir, 'pareto', paretoFigureSvg(s)),
       accuracy: writeFigure(dir, 'accuracy-vs-budget', accuracyFigureSvg(s, rows)),
-      sizes: writeFigure(dir, 'sizes-vs-budget', sizesFigureSvg(s, rows, input.networks)),
+      sizes: writeFigure(dir, 'sizes-vs-budget', sizesBudgetFigureSvg(s, rows, input.networks)),
     };
     writeFileAtomic(join(dir, 'points.csv'), pointsCsv(s.points));
     for (const p of s.points) {

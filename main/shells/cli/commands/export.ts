@@ -22,6 +22,9 @@ const runArg = (s: string): number | string => (/^\d+$/.test(s) && !existsSync(s
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, FLAGS, true);
   if (positionals[0] === 'sweep' && positionals.length === 2) return exportSweepCommand(positionals[1], values as Record<string, string | boolean | undefined>);
+  if (positionals[0] === 'sweep' && positionals.length === 1 && !existsSync('sweep')) {
+    throw new EffconvError('INVALID_ARGUMENT', 'effconv export sweep needs the sweep\'s name or id (effconv sweep list shows them)', 'sweep');
+  }
   if (positionals.length !== 1) {
     throw new EffconvError('INVALID_ARGUMENT', `effconv export needs one run (its id, its folder or its config.json), got ${positionals.length}`, 'source');
   }

@@ -45,7 +45,7 @@ function panelsOf(s: SweepDetail, rows: ResultRow[], networks: SweepNetwork[]): 
   return panels;
 }
 
-export function sizesFigureSvg(s: SweepDetail, rows: ResultRow[], networks: SweepNetwork[]): string {
+export function sizesBudgetFigureSvg(s: SweepDetail, rows: ResultRow[], networks: SweepNetwork[]): string {
   const panels = panelsOf(s, rows, networks);
   const maxCols = Math.max(1, ...panels.map((p) => p.columns.length));
   const maxLayers = Math.max(1, ...panels.map((p) => p.layers.length));
