@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { BackboneSpec, EffconvConfig, InputShape } from './config';
 import type { SerializedError } from './errors';
 import type { TrainEvent } from './events';
-import { EXPORT_FORMATS, type ExportFormat, type ExportRunResult } from './export';
+import { EXPORT_FORMATS, type ExportFormat, type ExportRunResult, type ExportSweepResult } from './export';
 import type { RunOptions } from './run';
 import type { SweepDetail, SweepPlan, SweepRunOptions, SweepSummary } from './sweep';
 import {
@@ -151,6 +151,16 @@ export type SweepRequest = z.infer<typeof SweepRequestSchema>;
 /** A sweep by id or by name. */
 const sweepRef = z.union([id, name]);
 
+export const ExportSweepRequestSchema = z.object({
+  /** The sweep's id or name. */
+  sweep: sweepRef,
+  /** The folder to write; default: the shell's export folder. */
+  out: path.optional(),
+  /** Replace an existing output. */
+  force: z.boolean().optional(),
+});
+export type ExportSweepRequest = z.infer<typeof ExportSweepRequestSchema>;
+
 export const BudgetRangeRequestSchema = z.object({
   backbone: z.string().trim().min(1).max(40),
   dataset: path,
@@ -193,6 +203,7 @@ export const API_ARGS = {
   resumeSweep: z.tuple([sweepRef]),
   cancelSweep: z.tuple([sweepRef]),
   deleteSweep: z.tuple([sweepRef]),
+  exportSweep: z.tuple([ExportSweepRequestSchema]),
 } as const;
 
 export type ApiMethod = keyof typeof API_ARGS;
@@ -366,6 +377,8 @@ export interface Api {
   resumeSweep(ref: number | string): Promise<void>;
   cancelSweep(ref: number | string): Promise<void>;
   deleteSweep(ref: number | string): Promise<void>;
+  /** report.md, the figures, points.csv and every completed point's learned config, in one folder written whole or not at all. */
+  exportSweep(req: ExportSweepRequest): Promise<ExportSweepResult>;
 }
 
 export type Unsubscribe = () => void;

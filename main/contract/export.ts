@@ -1,5 +1,7 @@
-// Exporting a finished run: what the CLI's `effconv export` and the GUI's export buttons ask
-// for and get back (the Api's exportRun; the writers are main/export/export-run.ts).
+// Exporting a finished run, or a sweep: what the CLI's `effconv export` / `effconv export sweep`
+// and the GUI's export buttons ask for and get back (the Api's exportRun and exportSweep; the
+// writers are main/export/export-run.ts and main/export/sweep/).
+import type { SweepStatus } from './sweep';
 
 export const EXPORT_FORMATS = ['config', 'pytorch', 'onnx', 'tfjs', 'report'] as const;
 /** One format; ExportFormat adds 'all' (every format in one folder). */
@@ -30,4 +32,24 @@ export interface ExportRunResult {
   trained: boolean;
   weightsNote: string;
   params: number;
+}
+
+/** The files of a sweep's export folder, beside configs/point-<index>-run-<id>.json per completed point. */
+export const SWEEP_EXPORT_FILES = [
+  'report.md', 'points.csv', 'pareto.svg', 'pareto.png', 'accuracy-vs-budget.svg', 'accuracy-vs-budget.png', 'sizes-vs-budget.svg', 'sizes-vs-budget.png',
+] as const;
+
+export interface ExportSweepResult {
+  sweepId: number;
+  name: string;
+  /** The sweep's status when it was exported (a running sweep exports what has finished so far). */
+  status: SweepStatus;
+  /** The folder written. */
+  out: string;
+  files: ExportedFile[];
+  /** Points in points.csv, and how many completed (only those enter the means, the figures and configs/). */
+  points: number;
+  completed: number;
+  /** Completed points whose learned config could not be read, so configs/ lacks them, with the reason. */
+  missingConfigs: { index: number; runId: number; reason: string }[];
 }

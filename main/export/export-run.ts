@@ -1,11 +1,11 @@
 // Export a finished run (its folder, its config.json, or an opened source; the Api resolves run
 // ids to folders): write each format under a temporary name, then rename it into place.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, type ExportOptions, type ExportRunResult, type SingleExportFormat } from '../contract/export';
+import { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportRunResult, type SingleExportFormat } from '../contract/export';
 import { EffconvError } from '../contract/errors';
 import { writeOutputFile, writeOutputFolder } from './atomic-output';
+import { listExportedFiles } from './exported-files';
 import { encodeOnnx } from './onnx/onnx-model';
 import { portableConfig } from './producer';
 import { writePytorch } from './pytorch';
@@ -45,14 +45,6 @@ async function fillAll(src: ExportSource, dir: string): Promise<void> {
   for (const f of ['pytorch', 'tfjs', 'report'] as const) await fillFolder(src, f, join(dir, f));
 }
 
-function listFiles(path: string): ExportedFile[] {
-  if (!statSync(path).isDirectory()) {
-    const data = readFileSync(path);
-    return [{ path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') }];
-  }
-  return readdirSync(path).sort().flatMap((name) => listFiles(join(path, name)));
-}
-
 export async function exportRun(source: string | ExportSource, o: ExportOptions): Promise<ExportRunResult> {
   const format = parseExportFormat(o.format);
   const src = typeof source === 'string' ? await openExportSource(source) : source;
@@ -68,6 +60,6 @@ export async function exportRun(source: string | ExportSource, o: ExportOptions)
     await writeOutputFolder(out, force, (dir) => fillFolder(src, format as Exclude<SingleExportFormat, 'config' | 'onnx'>, dir));
   }
   return {
-    source: src.dir, format, out, files: listFiles(out), trained: src.trained, weightsNote: src.weightsNote, params: src.config.params.total,
+    source: src.dir, format, out, files: listExportedFiles(out), trained: src.trained, weightsNote: src.weightsNote, params: src.config.params.total,
   };
 }

@@ -1,17 +1,12 @@
 // Every run's step (or epoch) metrics as CSV, streamed row by row so a large database never
 // sits in memory at once.
+import { csvRow } from '../common/csv';
 import type { Store } from './db';
 
 export interface CsvQuery {
   kind?: 'step' | 'epoch';
   runIds?: number[];
   experimentId?: number;
-}
-
-function cell(v: unknown): string {
-  if (v == null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 const COLUMNS = {
@@ -34,7 +29,7 @@ export function writeMetricsCsv(store: Store, write: (chunk: string) => void, q:
   let n = 0;
   let chunk = '';
   for (const row of store.db.prepare(sql).iterate(...args) as Iterable<Record<string, unknown>>) {
-    chunk += [row.run_id, row.experiment, row.status, ...columns.map((c) => row[c]), new Date(row.time as number).toISOString()].map(cell).join(',') + '\n';
+    chunk += csvRow([row.run_id, row.experiment, row.status, ...columns.map((c) => row[c]), new Date(row.time as number).toISOString()]) + '\n';
     n += 1;
     if (chunk.length > 1 << 16) {
       write(chunk);

@@ -6,8 +6,10 @@ import { openDataset } from '../../data/resolve';
 import { doctor } from '../../engine/backends/init';
 import { exportRun } from '../../export/export-run';
 import { openExportSource } from '../../export/run-source';
+import { exportSweep } from '../../export/sweep/export-sweep';
 import { getRunRecord, openStore, putArtifact } from '../../store';
 import { toDatasetInfo } from '../records/dataset-info';
+import { sweepExportInput } from '../records/sweep-export';
 import { checkpointKernelMaps } from '../run/kernel-maps';
 import type { TaskProgress, TaskRequest, TaskResults } from './task-protocol';
 import { settings } from '../../common/settings';
@@ -44,6 +46,15 @@ export async function runTaskHere(r: TaskRequest, h: TaskHere): Promise<TaskResu
           for (const f of result.files) putArtifact(store, { runId: run, kind: 'export', path: f.path, sha256: f.sha256, bytes: f.bytes, meta: { format } });
         });
         return result;
+      } finally {
+        store.close();
+      }
+    }
+    case 'export-sweep': {
+      const store = openStore(r.dbPath, { nativeBinding: settings().sqliteBinding });
+      try {
+        const input = sweepExportInput(store, r.request.sweep);
+        return await exportSweep(input, { out: r.request.out, force: r.request.force });
       } finally {
         store.close();
       }

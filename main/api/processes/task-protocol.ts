@@ -1,17 +1,20 @@
 // One-off tasks that must not block the UI's process: probing the backends (it loads native
-// and wasm code), importing a dataset (decoding thousands of images), exporting a run and
+// and wasm code), importing a dataset (decoding thousands of images), exporting a run or a
+// sweep (rendering its figures) and
 // drawing kernel maps from an old checkpoint (building models with tfjs), opening a data set
 // by path to learn its shape. In the desktop and web modes each runs in its own process
 // (out/main/task.js); the CLI runs them in its own.
-import type { DoctorReport, ExportRequest, ImportOutcome, ImportRequest, KernelMaps } from '../../contract/api';
+import type { DoctorReport, ExportRequest, ExportSweepRequest, ImportOutcome, ImportRequest, KernelMaps } from '../../contract/api';
 import type { SerializedError } from '../../contract/errors';
-import type { ExportRunResult } from '../../contract/export';
+import type { ExportRunResult, ExportSweepResult } from '../../contract/export';
 
 export type TaskRequest =
   | { kind: 'doctor' }
   | { kind: 'import'; request: ImportRequest }
   /** `out` and `force` are already resolved by the service (its default export folder). */
   | { kind: 'export'; dbPath: string; request: ExportRequest }
+  /** As 'export': `out` and `force` resolved by the service; no `out`: beside the working folder. */
+  | { kind: 'export-sweep'; dbPath: string; request: ExportSweepRequest }
   | { kind: 'kernel-maps'; dbPath: string; runId: number }
   /** The shape of a data set given by path (opening it reads it whole). */
   | { kind: 'dataset-shape'; spec: string };
@@ -21,6 +24,7 @@ export interface TaskResults {
   doctor: DoctorReport;
   import: ImportOutcome;
   export: ExportRunResult;
+  'export-sweep': ExportSweepResult;
   'kernel-maps': KernelMaps;
   'dataset-shape': DatasetShape;
 }

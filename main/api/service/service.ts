@@ -52,7 +52,7 @@ export function createService(o: ServiceOptions): Service {
     ...createSystemService({ mode: o.mode, version: o.version, home: o.paths.home, tasks: o.tasks }),
     ...createDatasetService(o.tasks, publish),
     ...runs,
-    ...createExportService({ tasks: o.tasks, dbPath: store.path, exportsDir: o.exportsToHome ? o.paths.exports : undefined }),
+    ...createExportService({ tasks: o.tasks, store, exportsDir: o.exportsToHome ? o.paths.exports : undefined }),
     ...createSweepService({ store, executor, tasks: o.tasks, runsRoot: o.paths.runs }),
   };
   return {

@@ -2,6 +2,7 @@
 // columns (empty where an event has no such value), then one column per searched layer for
 // the hard and soft sizes, so a spreadsheet or pandas reads it without reshaping.
 import { readFileSync } from 'node:fs';
+import { csvCell as cell } from '../../common/csv';
 import type { EffconvConfig } from '../../contract/config';
 import { EffconvError } from '../../contract/errors';
 
@@ -15,12 +16,6 @@ const FROM_EVENT: Record<(typeof COLUMNS)[number], string> = {
   loss: 'loss', ce: 'ce', lparam: 'lparam', acc: 'acc', lr: 'lr', ms: 'ms', eta_s: 'etaSeconds', params: 'params',
   seconds: 'seconds', train_loss: 'trainLoss', train_acc: 'trainAcc', top1: 'top1', top5: 'top5', test_loss: 'testLoss',
 };
-
-function cell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** The events of a metrics.jsonl; a torn last line (a process killed mid-write) is skipped. */
 export function readMetrics(path: string): Record<string, unknown>[] {

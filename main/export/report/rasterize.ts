@@ -37,9 +37,9 @@ export function withDpi(png: Uint8Array, dpi: number): Uint8Array {
   return out;
 }
 
-/** Render an SVG whose width is given in pt at `dpi`. */
+/** Render an SVG whose width is given in pt at `dpi`. Tooltips (<title>) draw nothing, so resvg is spared parsing them. */
 export function svgToPng(svg: string, widthPt: number, dpi = FIGURE_DPI): Uint8Array {
-  const r = new Resvg(svg, {
+  const r = new Resvg(svg.replace(/<title>[^<]*<\/title>/g, ''), {
     font: { loadSystemFonts: false, fontFiles: fontFiles(), defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     fitTo: { mode: 'width', value: Math.round((widthPt * dpi) / 72) },
     background: '#ffffff',

@@ -2,7 +2,8 @@
 import type { EffconvConfig } from '../../contract/config';
 import { backboneName } from '../../engine/models/backbone';
 
-function quote(s: string): string {
+/** A shell word as typed: bare when safe, else in single quotes. */
+export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -10,7 +11,7 @@ function quote(s: string): string {
 export function reproduceCommand(c: EffconvConfig, configPath = 'config.json'): string {
   const args: string[] = [];
   const add = (flag: string, v: string | number | null | undefined) => {
-    if (v !== null && v !== undefined) args.push(`--${flag}`, quote(String(v)));
+    if (v !== null && v !== undefined) args.push(`--${flag}`, shellQuote(String(v)));
   };
   const s = c.search;
   const t = c.train ?? null;

@@ -1,30 +1,13 @@
 // The learned kernel size of every searched layer as a bar chart (the paper's Fig. 2, top):
 // one bar per layer in forward order, its size printed on it, stages as shaded bands with
-// their width, the soft sizes of the search as markers. SVG in points (1 unit = 1 pt), sized
-// to sit in a paper column; fonts fall back from DejaVu Sans, which the PNG renderer embeds.
+// their width, the soft sizes of the search as markers (figure-svg.ts: points, fonts).
 import type { EffconvConfig } from '../../contract/config';
 import { MAX_KERNEL } from '../../engine/models/backbone';
-
-export const FIGURE_FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+import { esc, GRID, INK, layerStage, MUTED, num, shortLayerName, svgFigure, textWidth } from './figure-svg';
 
 const BAR = '#3b6ea5';
 const SOFT = '#c0392b';
-const INK = '#222222';
-const GRID = '#d9d9d9';
 const BAND = ['#f4f4f4', '#ffffff'];
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** Rough advance width of DejaVu Sans text, for choosing labels that fit. */
-function textWidth(s: string, size: number, bold = false): number {
-  return s.length * size * (bold ? 0.63 : 0.56);
-}
-
-function num(v: number): string {
-  return String(Math.round(v * 100) / 100);
-}
 
 interface Stage {
   name: string;
@@ -36,18 +19,12 @@ interface Stage {
 function stagesOf(config: EffconvConfig): Stage[] {
   const stages: Stage[] = [];
   config.layers.forEach((l, i) => {
-    const name = l.name.split('.')[0];
+    const name = layerStage(l.name);
     const last = stages[stages.length - 1];
     if (last && last.name === name) last.count += 1;
     else stages.push({ name, first: i, count: 1, width: l.out });
   });
   return stages;
-}
-
-/** "stage2.block3.conv1" → "b3.conv1" (the stage is the band it sits in). */
-function shortName(layer: string): string {
-  const [, block, conv] = layer.split('.');
-  return `${block.replace('block', 'b')}.${conv}`;
 }
 
 export function sizesFigureSvg(config: EffconvConfig): string {
@@ -66,16 +43,13 @@ export function sizesFigureSvg(config: EffconvConfig): string {
   const headroom = 0.75 * unit; // room for the value printed above a 7
   const top = 6 + legendRow + titleRow + headroom; // y of size 7
   const base = top + MAX_KERNEL * unit; // y of size 0
-  const labelH = 14 + 4.3 * Math.max(...config.layers.map((l) => shortName(l.name).length));
+  const labelH = 14 + 4.3 * Math.max(...config.layers.map((l) => shortLayerName(l.name).length));
   const width = left + L * slot + right;
   const height = base + labelH + 16;
   const y = (v: number) => base - v * unit;
   const x = (i: number) => left + i * slot;
   const bandTop = 6 + legendRow;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${num(width)}pt" height="${num(height)}pt" viewBox="0 0 ${num(width)} ${num(height)}" font-family="${FIGURE_FONT}" fill="${INK}">`);
-  out.push(`<title>Learned kernel size per layer (${esc(config.backbone.family)}-${config.backbone.depth}, ${config.params.total} parameters)</title>`);
-  out.push(`<rect x="0" y="0" width="${num(width)}" height="${num(height)}" fill="#ffffff"/>`);
   // Stage bands with their titles, and dashed boundaries between stages.
   stages.forEach((s, k) => {
     const x0 = x(s.first);
@@ -90,7 +64,7 @@ export function sizesFigureSvg(config: EffconvConfig): string {
       out.push(`<text x="${cx}" y="${num(bandTop + 11)}" font-size="8.5" font-weight="bold" text-anchor="middle">${esc(title)}</text>`);
       out.push(`<text x="${cx}" y="${num(bandTop + 21)}" font-size="7.5" text-anchor="middle">${s.width} ch</text>`);
     }
-    if (k > 0) out.push(`<line x1="${num(x0)}" y1="${num(bandTop)}" x2="${num(x0)}" y2="${num(base)}" stroke="#6f6f6f" stroke-width="0.8" stroke-dasharray="3 2"/>`);
+    if (k > 0) out.push(`<line x1="${num(x0)}" y1="${num(bandTop)}" x2="${num(x0)}" y2="${num(base)}" stroke="${MUTED}" stroke-width="0.8" stroke-dasharray="3 2"/>`);
   });
   // Grid and y axis.
   for (let v = 0; v <= MAX_KERNEL; v++) {
@@ -109,7 +83,7 @@ export function sizesFigureSvg(config: EffconvConfig): string {
     const labelAt = Math.max(l.kernel, soft ? l.soft! : 0);
     out.push(`<text x="${num(cx)}" y="${num(y(labelAt) - 3)}" font-size="${slot >= 14 ? 8.5 : 7}" font-weight="bold" text-anchor="middle">${l.kernel}</text>`);
     out.push(`<text x="${num(cx)}" y="${num(base + 9)}" font-size="${slot >= 12 ? 7 : 6}" text-anchor="middle">${i + 1}</text>`);
-    out.push(`<text transform="translate(${num(cx + 2.4)} ${num(base + 13)}) rotate(-90)" font-size="${slot >= 12 ? 7 : 6.2}" text-anchor="end">${esc(shortName(l.name))}</text>`);
+    out.push(`<text transform="translate(${num(cx + 2.4)} ${num(base + 13)}) rotate(-90)" font-size="${slot >= 12 ? 7 : 6.2}" text-anchor="end">${esc(shortLayerName(l.name))}</text>`);
   });
   out.push(`<text x="${num(left + (L * slot) / 2)}" y="${num(height - 5)}" font-size="9" text-anchor="middle">searched layer (index, block.conv)</text>`);
   if (soft) {
@@ -117,6 +91,5 @@ export function sizesFigureSvg(config: EffconvConfig): string {
     out.push(`<rect x="${num(lx - 121)}" y="6" width="7" height="8" fill="${BAR}"/><text x="${num(lx - 111)}" y="13" font-size="7.5">learned size</text>`);
     out.push(`<path d="M${num(lx - 60)} 10h10" stroke="${SOFT}" stroke-width="1.4"/><text x="${num(lx - 47)}" y="13" font-size="7.5">soft size v</text>`);
   }
-  out.push('</svg>');
-  return out.join('\n') + '\n';
+  return svgFigure(width, height, `Learned kernel size per layer (${config.backbone.family}-${config.backbone.depth}, ${config.params.total} parameters)`, out);
 }

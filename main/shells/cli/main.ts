@@ -24,6 +24,9 @@ usage:
   effconv export RUN [--format F] [--out PATH] [--force] [--json]
                  a finished run (its folder or config.json) as F = config | pytorch | onnx |
                  tfjs | report | all (default all)
+  effconv export sweep SWEEP [--out DIR] [--force] [--json]
+                 a sweep's report.md, figures (SVG + PNG), points.csv and learned configs
+                 (default: ./<sweep name>-export)
   effconv config validate FILE [--json]       check a config: schema, channel chain, sizes, params
   effconv train  --from-run RUN [options]     stage 2 from a recorded run's learned config
   effconv runs   [--experiment X] [--status S[,S]] [--limit N] [--offset N] [--json]
@@ -37,6 +40,7 @@ usage:
                                               budgets 0.2M,0.4M | 0.2M..0.8M:4 (log-spaced) | 0.5x,1x,2x
                                               (multiples of each backbone's all-3×3 count)
   effconv sweep  list | show SWEEP [--json] | resume SWEEP | pause SWEEP | cancel SWEEP | delete SWEEP
+                                              SWEEP is a sweep's name or id; export it with effconv export sweep
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
   effconv dataset add-sample                  the bundled sample (MNIST test set) back into the library
@@ -80,7 +84,7 @@ import options (format auto-detected: idx, cifar10, cifar100, stl10, imagenet32,
 
 const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
-  RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
+  RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, OUTPUT_UNWRITABLE: 6, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
   EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5,
   NETWORK_UNAVAILABLE: 6, DOWNLOAD_NOT_FOUND: 6, DOWNLOAD_REDIRECT_LOOP: 6, DOWNLOAD_FAILED: 6, CHECKSUM_MISMATCH: 6, DOWNLOAD_MANUAL: 2,

@@ -12,3 +12,4 @@ export function formatTable(header: string[], rows: string[][], rightAligned: Re
 
 export const pct = (v: number | null | undefined): string => (v == null ? '' : `${(v * 100).toFixed(2)}%`);
 export const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+

@@ -5,7 +5,7 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { basename, join, relative } from 'node:path';
 import { zipSync } from 'fflate';
-import type { ExportRunResult } from '../../contract/export';
+import type { ExportedFile } from '../../contract/export';
 import { securityHeaders } from './static-files';
 
 const TTL_MS = 60 * 60 * 1000;
@@ -23,14 +23,14 @@ function filesUnder(dir: string): string[] {
 export class Downloads {
   private readonly items = new Map<string, { path: string; expires: number }>();
 
-  /** Register an export's output and return the result with a download URL in place of the server's paths. */
-  publish(r: ExportRunResult): ExportRunResult {
+  /** Register an export's output (a run's or a sweep's) and return the result with a download URL in place of the server's paths. */
+  publish<R extends { out: string; files: ExportedFile[]; source?: string }>(r: R): R {
     const id = randomBytes(12).toString('hex');
     this.items.set(id, { path: r.out, expires: Date.now() + TTL_MS });
     for (const [k, v] of this.items) if (v.expires < Date.now()) this.items.delete(k);
     const base = r.out.replace(/[\\/]+$/, '');
     const url = `/api/download/${id}`;
-    return { ...r, source: '', out: url, files: r.files.map((f) => ({ ...f, path: f.path.startsWith(base) ? f.path.slice(base.length).replace(/^[\\/]/, '') : f.path })) };
+    return { ...r, ...('source' in r ? { source: '' } : {}), out: url, files: r.files.map((f) => ({ ...f, path: f.path.startsWith(base) ? f.path.slice(base.length).replace(/^[\\/]/, '') : f.path })) };
   }
 
   send(id: string, res: ServerResponse): boolean {

@@ -37,7 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
   RUN_STATE: 409, RUN_NOT_FINISHED: 409, RUN_INTERRUPTED: 409, DATASET_EXISTS: 409, OUTPUT_EXISTS: 409, CANCELLED: 409, DOWNLOAD_MANUAL: 409,
   DATASET_UNREADABLE: 422,
   NETWORK_UNAVAILABLE: 502, DOWNLOAD_REDIRECT_LOOP: 502, DOWNLOAD_FAILED: 502, CHECKSUM_MISMATCH: 502,
-  BACKEND_UNAVAILABLE: 503, DATABASE_UNAVAILABLE: 503, IO_ERROR: 503, DISK_FULL: 507, INTERNAL: 500,
+  BACKEND_UNAVAILABLE: 503, DATABASE_UNAVAILABLE: 503, IO_ERROR: 503, OUTPUT_UNWRITABLE: 507, DISK_FULL: 507, INTERNAL: 500,
 };
 
 const MAX_BODY = 1 << 20;
@@ -125,7 +125,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     }
     const args = typeof body === 'object' && body !== null && 'args' in body ? (body as { args: unknown }).args : undefined;
     const reply = await dispatchCall(o.api, m[1], args);
-    if (reply.ok && m[1] === 'exportRun') reply.value = o.downloads.publish(reply.value as never);
+    if (reply.ok && (m[1] === 'exportRun' || m[1] === 'exportSweep')) reply.value = o.downloads.publish(reply.value as never);
     sendJson(res, reply.ok ? 200 : (STATUS[reply.error.code as ErrorCode] ?? 500), reply);
   }
 

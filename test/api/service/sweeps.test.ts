@@ -2,10 +2,10 @@
 // runs): a 2-budget × 2-seed grid with the 3×3 baseline completes with sizes and a Pareto flag
 // that matches a hand check; a point run alone gives the same result; an unreachable budget is
 // refused before anything is recorded; a point that fails leaves the sweep partial with the
-// others done; pause, resume and cancel act on the whole sweep.
+// others done; pause, resume and cancel act on the whole sweep; exportSweep as the GUI calls it.
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SweepRequest } from '../../../main/contract/api';
@@ -13,9 +13,12 @@ import { EffconvError } from '../../../main/contract/errors';
 import { DEFAULT_RUN_OPTIONS } from '../../../main/contract/run';
 import type { SweepDetail } from '../../../main/contract/sweep';
 import { homePaths } from '../../../main/common/paths';
+import { ForegroundRuns } from '../../../main/api/processes/foreground-runs';
 import { nodeWorkerLauncher } from '../../../main/api/processes/launcher';
 import { RunQueue } from '../../../main/api/processes/run-queue';
-import { inProcessTasks } from '../../../main/api/processes/tasks';
+import type { FromTask, ToTask } from '../../../main/api/processes/task-protocol';
+import { inProcessTasks, processTasks } from '../../../main/api/processes/tasks';
+import { dispatchCall } from '../../../main/api/service/dispatch';
 import { createService, type Service } from '../../../main/api/service/service';
 import { importDataset } from '../../../main/data/library';
 import { fixture, REPO_ROOT } from '../../helpers/data';
@@ -128,4 +131,28 @@ test('pause stops the whole sweep at checkpoints, resume finishes it, cancel end
   assert.ok(s.points.every((p) => p.status === 'cancelled' || p.status === 'completed'));
   await service.api.deleteSweep(other);
   await assert.rejects(service.api.getSweep(other), (e: unknown) => e instanceof EffconvError && e.code === 'SWEEP_NOT_FOUND');
+});
+
+test('exportSweep as the GUI calls it: in a task process, into EFFCONV_HOME/exports/sweep-N, replaced by the next export', async () => {
+  const gui = createService({
+    mode: 'desktop', version: 'test', paths: homePaths(home), executor: (store) => new ForegroundRuns(store),
+    tasks: processTasks(nodeWorkerLauncher<ToTask, FromTask>(join(REPO_ROOT, 'out/main/task.js'))), exportsToHome: true,
+  });
+  try {
+    const first = await gui.api.exportSweep({ sweep: 'grid' });
+    const out = join(home, 'exports', `sweep-${sweep.id}`);
+    assert.deepEqual([first.out, first.sweepId, first.status, first.points, first.completed], [out, sweep.id, 'completed', 6, 6]);
+    assert.deepEqual(readdirSync(join(out, 'configs')).length, 6);
+    const csv = readFileSync(join(out, 'points.csv'), 'utf8').trim().split('\r\n');
+    assert.deepEqual(csv.slice(1).map((l) => Number(l.split(',')[1])), sweep.points.map((p) => p.runId));
+    const again = await gui.api.exportSweep({ sweep: sweep.id });
+    assert.equal(again.out, out, 'the same folder, replaced without asking');
+    assert.deepEqual(readdirSync(join(home, 'exports')).filter((n) => n.startsWith('.')), []);
+    assert.ok(existsSync(join(out, 'report.md')));
+    await assert.rejects(gui.api.exportSweep({ sweep: 'nope' }), (e: unknown) => e instanceof EffconvError && e.code === 'SWEEP_NOT_FOUND');
+    const bad = await dispatchCall(gui.api, 'exportSweep', [{ sweep: sweep.id, force: 'yes' }]);
+    assert.ok(!bad.ok && bad.error.code === 'INVALID_ARGUMENT' && /force/.test(bad.error.message + bad.error.detail));
+  } finally {
+    await gui.close();
+  }
 });

@@ -1,11 +1,13 @@
 // effconv export RUN: a finished run (its id, folder or config.json) as config, PyTorch, ONNX,
 // TF.js, a report, or all of them: the Api's exportRun, the same call as the GUI's buttons.
+// effconv export sweep NAME|ID goes to export-sweep.ts.
 import { existsSync } from 'node:fs';
 import { formatBytes } from '../../../common/format-bytes';
 import { EffconvError } from '../../../contract/errors';
 import { parseExportFormat } from '../../../export/export-run';
 import { parse } from '../args';
 import { withCliService } from '../cli-service';
+import { exportSweepCommand } from './export-sweep';
 
 const FLAGS = {
   format: { type: 'string' },
@@ -19,6 +21,10 @@ const runArg = (s: string): number | string => (/^\d+$/.test(s) && !existsSync(s
 
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, FLAGS, true);
+  if (positionals[0] === 'sweep' && positionals.length === 2) return exportSweepCommand(positionals[1], values as Record<string, string | boolean | undefined>);
+  if (positionals[0] === 'sweep' && positionals.length === 1 && !existsSync('sweep')) {
+    throw new EffconvError('INVALID_ARGUMENT', 'effconv export sweep needs the sweep\'s name or id (effconv sweep list shows them)', 'sweep');
+  }
   if (positionals.length !== 1) {
     throw new EffconvError('INVALID_ARGUMENT', `effconv export needs one run (its id, its folder or its config.json), got ${positionals.length}`, 'source');
   }
