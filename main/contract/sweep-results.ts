@@ -90,5 +90,5 @@ export function sweepLines(cells: readonly SweepCell[]): { backbone: string; dat
 
 /** "#3 30k resnet8 mnist seed 1", "#0 baseline 3×3 resnet8 mnist seed 1": a point as people name it. */
 export function sweepPointName(p: Pick<SweepPoint, 'index' | 'kind' | 'budgetLabel' | 'backbone' | 'dataset' | 'seed'>): string {
-  return `#${p.index} ${p.kind === 'baseline' ? 'baseline 3×3' : p.budgetLabel} ${p.backbone} ${p.dataset.split(/[\\/]/).pop()} seed ${p.seed}`;
+  return `#${p.index} ${p.kind === 'baseline' ? 'baseline 3×3' : p.budgetLabel} ${p.backbone} ${p.dataset.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || p.dataset} seed ${p.seed}`;
 }
