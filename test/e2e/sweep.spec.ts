@@ -50,10 +50,13 @@ const waitForHash = (hash: string | RegExp) =>
     { timeout: 30_000 },
   );
 
-async function getSweep(id: number): Promise<SweepDetail> {
-  const r = await fetch(`${served.origin}/api/call/getSweep`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` }, body: JSON.stringify({ args: [id] }) });
-  return ((await r.json()) as { value: SweepDetail }).value;
+async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  const r = await fetch(`${served.origin}/api/call/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` }, body: JSON.stringify({ args }) });
+  const reply = (await r.json()) as { ok: boolean; value: T; error?: unknown };
+  if (!reply.ok) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
+  return reply.value;
 }
+const getSweep = (id: number) => call<SweepDetail>('getSweep', id);
 
 let sweepId = 0;
 
@@ -69,7 +72,7 @@ test('New experiment → Sweep: the plan follows the typing, an unreachable poin
   await form.getByRole('checkbox', { name: /^mnist/ }).check();
   await form.getByLabel('Seeds').fill('1');
   await form.getByRole('checkbox', { name: 'Baseline (all 3×3)' }).check();
-  await form.getByLabel('Points at once').fill('1');
+  await form.getByLabel('Points at once').fill('2');
   await form.getByLabel('Search epochs').fill('1');
   await form.getByLabel('Train epochs').fill('1');
   await form.getByLabel('Search batch').fill('32');
@@ -164,6 +167,23 @@ test('Accuracy and sizes against budget, and two points compared layer by layer'
   assert.equal(await page.getByTestId('compare-differing').textContent(), differ ? `${differ} of 6 layers differ.` : 'Every layer has the same size.');
   assert.equal(await page.getByTestId('point-compare').getByTestId('size-bars').locator('rect.bar').count(), 12, 'paired bars');
   await screenshot(page, 'screen-sweep-compare');
+});
+
+test('Pause and Cancel act on the whole sweep from its view; a cancelled sweep offers Resume', async () => {
+  // Long enough to be caught running: 30 search epochs per point.
+  const options = { searchEpochs: 30, trainEpochs: 1, batchSize: 32, trainBatchSize: 32, limitTrain: 64, limitTest: 64, backend: 'wasm' };
+  const { sweepId: id } = await call<{ sweepId: number }>('startSweep', { name: 'e2e controls', budgets: '30k,60k', backbones: ['resnet8'], datasets: ['mnist'], seeds: [2], baseline: false, parallel: 1, options });
+  await page.goto(`${served.origin}/#/sweep/${id}`);
+  const status = page.getByTestId('sweep-status');
+  await page.getByTestId('point-progress').waitFor({ timeout: 120_000 }); // a point is past its first step
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await status.filter({ hasText: 'paused' }).waitFor({ timeout: 120_000 });
+  assert.deepEqual((await getSweep(id)).counts, { paused: 2 }, 'the running point and the waiting one');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await status.filter({ hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('sweep-counts').textContent(), '2 cancelled');
+  await page.getByRole('button', { name: 'Resume' }).waitFor(); // a cancelled sweep can continue
+  await call('deleteSweep', id);
 });
 
 test('Sweeps list: the sweep with its points done; dark mode; Delete removes it and its runs', async () => {
