@@ -2,7 +2,7 @@
 // steps in PyTorch (interleaved repetitions, medians, ratio ours/PyTorch), the data loader's
 // images/s, and what recording metrics costs a stage-1 step.
 // Options: --backends wasm,cpu  --reps N  --threads N (ours and PyTorch's)  --cpu  --no-torch
-//          --no-logging  --json FILE
+//          --no-logging  --no-estimate  --json FILE
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
 import { TrainSampler } from '../main/data/sampler';
 import { availableBackends, benchEngineSteps, forceSearchSizes } from './engine-steps';
 import { TorchSteps } from './torch-steps';
+import { benchEstimate } from './estimate';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     cpu: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
     'no-logging': { type: 'boolean', default: false },
+    'no-estimate': { type: 'boolean', default: false },
   },
 });
 if (values.threads) process.env.EFFCONV_WASM_THREADS = values.threads;
@@ -72,7 +74,10 @@ if (logging) {
   console.log(`metrics logging (every step into the store): ${logging.recorderMsPerStep.toFixed(2)} ms per stage-1 step = ${logging.overheadPercent.toFixed(2)}% ` +
     `(A/B over ${logging.steps}+${logging.steps} steps: ${logging.stepMs.toFixed(0)} → ${logging.stepWithLoggingMs.toFixed(0)} ms, ${logging.abPercent.toFixed(1)}%)`);
 }
+// The run-time estimate (a probe of the network) against a real short run (bench/estimate.ts).
+const estimate = values['no-estimate'] ? null : await benchEstimate();
+if (estimate) console.log(estimate.line);
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging, estimate }, null, 2));
 }
 process.exit(0);

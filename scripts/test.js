@@ -1,14 +1,25 @@
 #!/usr/bin/env node
-// npm test: type-check, build (the CLI tests run the built command), then every test file
-// under test/ with Node's test runner. Ends with the totals on a line of their own.
+// npm test: check the system programs the tests call (scripts/prerequisites.js: installed when
+// running as root with apt, else named with their install command, and nothing runs), type-check,
+// build (the CLI tests run the built command), then every test file under test/ with Node's test
+// runner. Ends with the totals on a line of their own.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensurePrerequisites } from './prerequisites.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const results = join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const only = process.argv.slice(2);
+
+const missing = ensurePrerequisites();
+if (missing.length > 0) {
+  for (const line of missing) process.stdout.write(line + '\n');
+  writeFileSync(join(results, 'totals.txt'), '0 passed, 1 failed\n');
+  process.stdout.write('\n0 passed, 1 failed\n');
+  process.exit(1);
+}
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });

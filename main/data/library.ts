@@ -7,5 +7,6 @@ export { openLibraryDataset, type OpenOptions } from './library/open';
 export { datasetSamples, type DatasetSamples, type ClassSamples, type SampleImage, type SampleOptions } from './library/samples';
 export { verifyDataset, type VerifyResult } from './library/verify';
 export { removeLeftovers as cleanLibrary } from './library/layout';
+export { ensureSampleDataset, samplePath, SAMPLE_DATASET, type SampleResult } from './sample';
 export type { ImportPhase, ProgressCallback } from './library/progress';
 export { SOURCE_FORMATS, type DatasetRecord, type SourceFormat, type SplitRecord, type ResizeFit } from './library/record';

@@ -28,7 +28,7 @@ export function openDataset(spec: string): ImageSet {
   const path = resolve(spec);
   if (!existsSync(path)) {
     const names = listDatasets().map((d) => d.name);
-    const hint = known ? ` (expected at ${known}: apt-get install dataset-fashion-mnist, or import it)` : '';
+    const hint = known ? ` (effconv dataset download ${spec.toLowerCase()} fetches it; Debian's dataset-fashion-mnist package would put it at ${known})` : '';
     const library = names.length ? `; the library (${libraryRoot()}) has: ${names.join(', ')}` : `; the library (${libraryRoot()}) is empty`;
     throw new EffconvError('DATASET_NOT_FOUND', `dataset "${spec}" not found: no library entry or path of that name${hint}${library}`, spec);
   }

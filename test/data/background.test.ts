@@ -7,7 +7,7 @@ import { limitSplit } from '../../main/data/image-set';
 import { importDataset, openLibraryDataset } from '../../main/data/library';
 import { measureLoader } from '../../main/data/measure-loader';
 import { TrainSampler } from '../../main/data/sampler';
-import { fashionMnist, sharedData } from '../helpers/data';
+import { fashionMnist, fixture } from '../helpers/data';
 import { useTempLibrary } from '../helpers/library';
 
 useTempLibrary('effconv-feed-');
@@ -42,7 +42,7 @@ test('in-memory Fashion-MNIST, crop, no flip: identical batches with and without
 });
 
 test('file-backed CIFAR-10 from the library, crop and flip, batch 128: identical batches', async () => {
-  await importDataset(sharedData('cifar10'));
+  await importDataset(fixture('cifar10'));
   const d = openLibraryDataset('cifar-10', { inMemoryBytes: 0 });
   await sameBatches((background) => new TrainSampler(d, d.train, 128, 3, { crop: 4, flip: true }, { background }), 8);
   const loader = await measureLoader(d, { background: true, batches: 10 });

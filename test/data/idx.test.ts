@@ -1,5 +1,5 @@
 // Bad idx input gets a clear error naming the file and the reason. The bad files are made
-// here from the real Fashion-MNIST files by cutting or altering their bytes.
+// here from the real Fashion-MNIST files (the fixture) by cutting or altering their bytes.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,11 +8,11 @@ import { gunzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { EffconvError } from '../../main/contract/errors';
 import { openIdxFolder } from '../../main/data/open-idx';
-import { DEBIAN_FASHION_MNIST } from '../../main/data/resolve';
+import { FASHION, fixture } from '../helpers/data';
 
 const dir = mkdtempSync(join(tmpdir(), 'effconv-idx-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const raw = (name: string) => gunzipSync(readFileSync(join(DEBIAN_FASHION_MNIST, `${name}.gz`)));
+const raw = (name: string) => gunzipSync(readFileSync(fixture('fashion-mnist', `${name}.gz`)));
 
 function folder(edit: (files: Record<string, Buffer>) => void): string {
   const files: Record<string, Buffer> = {};
@@ -32,7 +32,7 @@ const fails = (d: string, pattern: RegExp) =>
 
 test('uncompressed idx files with a small test split open correctly', () => {
   const s = openIdxFolder(folder(() => {}));
-  assert.equal(s.train.count, 60_000);
+  assert.equal(s.train.count, FASHION.train);
   assert.equal(s.test.count, 50);
   assert.equal(s.height, 28);
 });

@@ -9,12 +9,12 @@ import { EffconvError } from '../../main/contract/errors';
 import { walkTar } from '../../main/data/sources/tar';
 import { openTree } from '../../main/data/sources/tree';
 import { ZipFile } from '../../main/data/sources/zip';
-import { sharedData } from '../helpers/data';
+import { fixture } from '../helpers/data';
 import { python, run, useTempLibrary } from '../helpers/library';
 
 const { work } = useTempLibrary('effconv-sources-');
-const digits = sharedData('mnist-png', 'test');
-const idx = sharedData('mnist', 't10k-labels-idx1-ubyte.gz');
+const digits = fixture('mnist-png', 'test');
+const idx = fixture('mnist', 't10k-labels-idx1-ubyte.gz');
 
 // A folder with real files, a nested path longer than 100 bytes, a name with a space, and hidden files.
 const src = join(work, 'src');

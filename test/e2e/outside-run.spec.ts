@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT } from '../helpers/data';
+import { addFashionMnist, REPO_ROOT } from '../helpers/data';
 import { launchBrowser, screenshot, serve, type Served } from './harness';
 
 let served: Served;
@@ -15,6 +15,7 @@ let page: Page;
 
 before(async () => {
   served = await serve();
+  await addFashionMnist(served.home); // the terminal run's --dataset fashion-mnist: the repository's fixture
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
 });

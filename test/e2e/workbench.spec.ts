@@ -10,7 +10,7 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { EffconvConfig } from '../../main/contract/config';
 import { validateConfigFile } from '../../main/export/config-validate';
-import { sharedData } from '../helpers/data';
+import { fixture } from '../helpers/data';
 import { launchBrowser, RESULTS, screenshot, serve, type Served } from './harness';
 
 let served: Served;
@@ -54,7 +54,7 @@ test('the tokened URL opens the workbench (the token becomes a cookie)', async (
 
 test('Datasets: import the MNIST PNG folder with progress; counts per class and sample images', async () => {
   await nav('Datasets').click();
-  await page.getByLabel('Dataset path').fill(sharedData('mnist-png'));
+  await page.getByLabel('Dataset path').fill(fixture('mnist-png'));
   await page.getByLabel('Name').fill('mnist-png');
   await page.getByLabel('Image size').fill('28');
   await page.getByRole('button', { name: 'Import' }).click();
@@ -69,11 +69,14 @@ test('Datasets: import the MNIST PNG folder with progress; counts per class and 
   assert.ok((await detail.locator('img').count()) >= 50, 'sample thumbnails for every class');
   await screenshot(page, 'screen-datasets');
   // A path that does not exist: the error shows in place, naming it; the library is unchanged.
+  const rows = page.getByTestId('dataset-table').locator('tbody tr');
+  assert.equal(await rows.count(), 2, 'the imported set and the sample added on first start');
+  assert.match((await page.getByTestId('dataset-table').getByRole('row', { name: /mnist-sample/ }).textContent()) ?? '', /idx28×28×1/);
   await page.getByLabel('Dataset path').fill('/no/such/dataset');
   await page.getByLabel('Name').fill('missing');
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByTestId('error').filter({ hasText: '/no/such/dataset' }).waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId('dataset-table').locator('tbody tr').count(), 1);
+  assert.equal(await rows.count(), 2);
 });
 
 test('New experiment: the budget readout refuses an unreachable budget; Start queues a run', async () => {

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EffconvConfig } from '../../main/contract/config';
 import { fieldName, validateConfig, validateConfigFile } from '../../main/export/config-validate';
+import { withFashionMnist } from '../helpers/data';
 import { pipelineRun } from './helpers/runs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-validate-'));
+await withFashionMnist(join(tmp, 'home')); // the run names --dataset fashion-mnist: the repository's fixture
 let original: EffconvConfig;
 const edit = (f: (c: EffconvConfig & Record<string, unknown>) => void) => {
   const c = structuredClone(original) as EffconvConfig & Record<string, unknown>;

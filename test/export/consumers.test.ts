@@ -14,13 +14,14 @@ import * as ort from 'onnxruntime-node';
 import type { Browser, Page } from 'playwright-core';
 import { exportRun } from '../../main/export/export-run';
 import { engineTensorSpecs } from '../../main/export/weights';
-import { REPO_ROOT } from '../helpers/data';
+import { REPO_ROOT, withFashionMnist } from '../helpers/data';
 import { cifarRun, engineProbabilities, fashionRun, IMAGES, maxAbsDiff, testImages, toNchw, type RunFixture } from './helpers/runs';
 import { launchChromium, predictInBrowser, predictInNode, serve, type Served } from './helpers/tfjs-consumers';
 
 const PYTHON = '/usr/bin/python3';
 const TOLERANCE = 1e-4;
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-consumers-'));
+await withFashionMnist(join(tmp, 'home')); // the runs name --dataset fashion-mnist: the repository's fixture
 let server: Served;
 let browser: Browser;
 let page: Page;

@@ -15,9 +15,11 @@ import type { EffconvConfig } from '../../main/contract/config';
 import { validateConfig } from '../../main/export/config-validate';
 import { decodeSafetensors } from '../../main/export/safetensors';
 import { PlainModel } from '../../main/engine/train/plain-model';
+import { withFashionMnist } from '../helpers/data';
 import { fashionRun, pipelineRun, type RunFixture } from './helpers/runs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-export-'));
+await withFashionMnist(join(tmp, 'home')); // the runs name --dataset fashion-mnist: the repository's fixture
 let searchOnly: RunFixture;
 let trained: RunFixture;
 

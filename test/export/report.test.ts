@@ -7,11 +7,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { exportRun } from '../../main/export/export-run';
-import { fashionMnist } from '../helpers/data';
+import { fashionMnist, withFashionMnist } from '../helpers/data';
 import { pipelineRun, type RunFixture } from './helpers/runs';
 import { countColour, readPng } from './helpers/png';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-report-'));
+await withFashionMnist(join(tmp, 'home')); // the runs name --dataset fashion-mnist: the repository's fixture
 let run: RunFixture;
 let out: string;
 const CHANNELS = [[16, 16], [16, 16], [16, 32], [32, 32], [32, 64], [64, 64]]; // ResNet-8's searched convs

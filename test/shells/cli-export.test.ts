@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EffconvConfig } from '../../main/contract/config';
-import { REPO_ROOT } from '../helpers/data';
+import { REPO_ROOT, withFashionMnist } from '../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-cli-export-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+await withFashionMnist(join(tmp, 'home')); // the runs' EFFCONV_HOME, with the repository's Fashion-MNIST fixture as "fashion-mnist"
 
 function effconv(...args: string[]) {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), ...args], { encoding: 'utf8', timeout: 600_000, cwd: tmp });

@@ -17,12 +17,13 @@ import { inProcessTasks } from '../../main/api/processes/tasks';
 import { openRunStore } from '../../main/api/records/run-records';
 import { createRunService } from '../../main/api/service/run-service';
 import { openStore } from '../../main/store';
-import { REPO_ROOT } from '../helpers/data';
+import { addFashionMnist, REPO_ROOT } from '../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-cli-runs-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const home = join(tmp, 'home');
 const env = { ...process.env, EFFCONV_HOME: home };
+await addFashionMnist(home); // --dataset fashion-mnist: the repository's fixture
 const CLI = join(REPO_ROOT, 'bin/effconv.js');
 
 function effconv(...args: string[]) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { SweepDetail } from '../../main/contract/sweep';
 import { openStore } from '../../main/store';
-import { REPO_ROOT, sharedData } from '../helpers/data';
+import { fixture, REPO_ROOT } from '../helpers/data';
 import { useTempLibrary } from '../helpers/library';
 
 const { home } = useTempLibrary('effconv-cli-sweep-');
@@ -24,7 +24,7 @@ function effconv(...args: string[]) {
 const SMALL = ['--dataset', 'mnist', '--backbone', 'resnet8', '--batch-size', '32', '--train-batch-size', '32', '--limit-train', '64', '--limit-test', '64', '--backend', 'wasm', '--train-epochs', '1'];
 
 before(() => {
-  const r = effconv('dataset', 'import', sharedData('mnist'), '--name', 'mnist', '--quiet');
+  const r = effconv('dataset', 'import', fixture('mnist'), '--name', 'mnist', '--quiet');
   assert.equal(r.code, 0, r.stderr);
 });
 

@@ -9,10 +9,11 @@ import type { EffconvConfig } from '../../main/contract/config';
 import type { TrainEvent } from '../../main/contract/events';
 import { describeNetwork, parseBackbone } from '../../main/engine/models/backbone';
 import { countParams } from '../../main/engine/models/params';
-import { REPO_ROOT } from '../helpers/data';
+import { addFashionMnist, REPO_ROOT } from '../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+await addFashionMnist(join(tmp, 'home')); // --dataset fashion-mnist: the repository's fixture
 
 function effconv(...args: string[]) {
   // Runs are recorded in EFFCONV_HOME's database: keep them out of the user's own.

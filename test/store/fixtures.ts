@@ -18,7 +18,7 @@ function seedV1(db: Database.Database): Seeded {
   const datasetId = Number(
     db
       .prepare(`INSERT INTO datasets (name, sha256, source, format, height, width, channels, classes, train_count, test_count, meta, created_at, updated_at) VALUES (?, ?, ?, 'idx', 28, 28, 1, 10, 60000, 10000, '{}', ?, ?)`)
-      .run('fashion-mnist', 'a'.repeat(64), '/usr/share/datasets/fashion-mnist', T, T).lastInsertRowid,
+      .run('fashion-mnist', 'a'.repeat(64), '/data/fashion-mnist', T, T).lastInsertRowid,
   );
   const exp = Number(db.prepare(`INSERT INTO experiments (name, notes, options, created_at, updated_at) VALUES ('seeded', '', ?, ?, ?)`).run(OPTIONS, T, T).lastInsertRowid);
   const runId = Number(

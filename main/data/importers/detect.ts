@@ -14,6 +14,8 @@ export interface Detected {
 
 const SIGNATURES: { format: Exclude<SourceFormat, 'image-folder' | 'imagenet32'>; all: RegExp[]; what: string }[] = [
   { format: 'idx', all: [/^train-images[-.]idx3-ubyte(\.gz)?$/, /^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/], what: 'train-images-idx3-ubyte[.gz] and t10k-images-idx3-ubyte[.gz]' },
+  // Only the test pair (a fraction is held out at import).
+  { format: 'idx', all: [/^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/, /^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/], what: 't10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]' },
   { format: 'cifar10', all: [/^data_batch_\d+\.bin(\.gz)?$/, /^test_batch\.bin(\.gz)?$/], what: 'data_batch_N.bin and test_batch.bin' },
   { format: 'cifar100', all: [/^train\.bin(\.gz)?$/, /^test\.bin(\.gz)?$/], what: 'train.bin and test.bin' },
   { format: 'stl10', all: [/^train_X\.bin$/, /^train_y\.bin$/], what: 'train_X.bin and train_y.bin' },
@@ -77,7 +79,8 @@ export function detectFormat(tree: FileTree, forced?: SourceFormat): Detected {
   for (const sig of SIGNATURES) {
     if (forced && forced !== sig.format) continue;
     for (const [dir, names] of byDir) {
-      if (sig.all.every((re) => [...names].some((n) => re.test(n)))) found.push({ format: sig.format, root: dir });
+      const seen = found.some((f) => f.format === sig.format && f.root === dir);
+      if (!seen && sig.all.every((re) => [...names].some((n) => re.test(n)))) found.push({ format: sig.format, root: dir });
     }
   }
   if (!forced || forced === 'imagenet32') {

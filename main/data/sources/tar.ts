@@ -106,7 +106,9 @@ export async function walkTar(file: string, visit: (entry: TarEntry, body: Entry
         if (offset === 0) throw malformed(file, 'empty archive');
         break; // some writers omit the two zero blocks at the end
       }
-      if (h.length < 512) throw malformed(file, `truncated: the archive ends inside a header at byte ${offset}`);
+      if (h.length < 512) {
+        throw malformed(file, offset === 0 ? `not a tar archive (${h.length} bytes, less than one 512-byte header)` : `truncated: the archive ends inside a header at byte ${offset}`);
+      }
       if (h.every((b) => b === 0)) break;
       if (!checksumOk(h)) throw malformed(file, offset === 0 ? 'not a tar archive (header checksum mismatch)' : `damaged tar header at byte ${offset}`);
       const size = parseSize(h.subarray(124, 136));

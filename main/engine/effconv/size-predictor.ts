@@ -31,7 +31,7 @@ export class SizePredictor {
     this.bHh = v('b_hh', uniformFan(rng, [3 * hidden], hidden));
     // A head 10× smaller than PyTorch's default keeps every initial v within ±0.05 of
     // σ(0) = 2.99 (METHOD.md: "initial v ≈ 3"), so the search starts from the 3×3 baseline.
-    this.headW = v('head_w', tf.mul(uniformFan(rng, [layers, hidden], hidden), 0.1));
+    this.headW = v('head_w', tf.tidy(() => tf.mul(uniformFan(rng, [layers, hidden], hidden), 0.1)));
     this.headB = v('head_b', tf.zeros([layers]));
   }
 

@@ -31,8 +31,9 @@ export class AdamW {
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
     this.eps = o.eps ?? 1e-8;
-    this.m = vars.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = vars.map((p) => tf.variable(tf.zerosLike(p), false));
+    // In tidy: the zeros a variable is made from would otherwise outlive it (a tensor per slot).
+    this.m = vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   get steps(): number {

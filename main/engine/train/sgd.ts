@@ -23,7 +23,8 @@ export class Sgd {
     this.vars = vars;
     this.o = o;
     this.lr = o.lr;
-    this.buf = vars.map((p) => tf.variable(tf.zerosLike(p), false));
+    // In tidy: the zeros a variable is made from would otherwise outlive it (a tensor per slot).
+    this.buf = vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   get steps(): number {

@@ -7,6 +7,7 @@ import { exportCommand } from './commands/export';
 import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
+import { offerSampleDataset } from './sample-dataset';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { sweepCommand } from './commands/sweep';
@@ -37,6 +38,10 @@ usage:
   effconv sweep  list | show SWEEP [--json] | resume SWEEP | pause SWEEP | cancel SWEEP | delete SWEEP
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
+  effconv dataset add-sample                  the bundled sample (MNIST test set) back into the library
+  effconv dataset download [NAME] [--mirror URL] [--json] [--quiet]
+                 mnist, fashion-mnist, cifar-10, cifar-100 or stl-10 from its publisher, checked
+                 against the published checksums, resumable, then imported (no NAME: the list)
   effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
 
 run options:
@@ -53,7 +58,8 @@ run options:
   --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
-  --dataset takes a library name, fashion-mnist, or a folder of idx files
+  --dataset takes a library name, fashion-mnist, or a folder of idx files (default: the bundled
+                                     sample, mnist-sample)
 
 import options (format auto-detected: idx, cifar10, cifar100, stl10, imagenet32, image-folder):
   --name N                 library name (default from the format or the folder)
@@ -76,11 +82,13 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
   EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5,
+  NETWORK_UNAVAILABLE: 6, DOWNLOAD_NOT_FOUND: 6, DOWNLOAD_REDIRECT_LOOP: 6, DOWNLOAD_FAILED: 6, CHECKSUM_MISMATCH: 6, DISK_FULL: 6, DOWNLOAD_MANUAL: 2,
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    await offerSampleDataset(cmd, rest);
     switch (cmd) {
       case 'doctor':
         return await doctorCommand(rest);

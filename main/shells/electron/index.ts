@@ -8,6 +8,7 @@ import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/processes/tas
 import type { FromWorker, ToWorker } from '../../api/processes/worker-protocol';
 import { processTasks } from '../../api/processes/tasks';
 import { createService, type Service } from '../../api/service/service';
+import { ensureSampleDataset } from '../../data/library';
 import { registerIpc } from './ipc';
 import { utilityLauncher } from './launcher';
 import { installMenu } from './menu';
@@ -17,7 +18,7 @@ import { createMainWindow, hardenSession } from './window';
 let service: Service | null = null;
 let quitting = false;
 
-function start(): void {
+async function start(): Promise<void> {
   const appRoot = app.getAppPath();
   const binding = electronSqliteBinding(appRoot);
   if (!binding.path) {
@@ -28,6 +29,8 @@ function start(): void {
     app.quit();
     return;
   }
+  // First start: the bundled sample data set goes into the library before the window lists it.
+  await ensureSampleDataset().catch((e: unknown) => console.error(`EffConv Studio: the sample data set was not added: ${e instanceof Error ? e.message : String(e)}`));
   const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
   const launcher = utilityLauncher<ToWorker, FromWorker>(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' });
   service = createService({
@@ -57,8 +60,8 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.enableSandbox();
-  void app.whenReady().then(() => {
-    start();
+  void app.whenReady().then(async () => {
+    await start();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0 && service) createMainWindow();
     });

@@ -14,11 +14,12 @@ import { nodeWorkerLauncher } from '../../../main/api/processes/launcher';
 import { RunQueue } from '../../../main/api/processes/run-queue';
 import { createRun, openRunStore } from '../../../main/api/records/run-records';
 import { getRunRow, getRunSummary, listArtifacts, type Store } from '../../../main/store';
-import { REPO_ROOT } from '../../helpers/data';
+import { REPO_ROOT, withFashionMnist } from '../../helpers/data';
 
 const WORKER = join(REPO_ROOT, 'out/main/worker.js');
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-jobs-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+await withFashionMnist(join(tmp, 'home')); // runs name --dataset fashion-mnist: the repository's fixture (workers inherit EFFCONV_HOME)
 const runsRoot = join(tmp, 'runs');
 
 // Stage 1 only, 16-image batches: `steps` steps an epoch.

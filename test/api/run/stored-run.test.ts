@@ -14,11 +14,12 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../../main/contract/run
 import { executeStoredRun, type StoredRunHooks } from '../../../main/api/run/execute-stored-run';
 import { claimForThisProcess, createRun, deleteExperiment, openRunStore, queueResume } from '../../../main/api/records/run-records';
 import { importDataset } from '../../../main/data/library/import-dataset';
-import { DEBIAN_FASHION_MNIST } from '../../../main/data/resolve';
+import { FASHION, fixture, withFashionMnist } from '../../helpers/data';
 import { getRunRecord, listArtifacts, sizeHistory, type Store } from '../../../main/store';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-stored-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+await withFashionMnist(join(tmp, 'home')); // runs name --dataset fashion-mnist: the repository's fixture
 const runsRoot = join(tmp, 'runs');
 
 // 4 stage-1 steps an epoch × 2 epochs, 3 stage-2 steps an epoch × 2 epochs, evaluated on 64 test images.
@@ -53,7 +54,7 @@ test('a run records its steps, epochs, sizes, config and checkpoints, and ends c
   assert.match(d.device!, /WebAssembly/);
   assert.equal(d.datasetRecord!.name, 'fashion-mnist');
   assert.match(d.datasetRecord!.sha256!, /^[0-9a-f]{64}$/);
-  assert.equal(d.datasetRecord!.trainCount, 60_000, 'the data set\'s own size; the run\'s limit is in its options');
+  assert.equal(d.datasetRecord!.trainCount, FASHION.train, 'the data set\'s own size; the run\'s limit is in its options');
   assert.equal(d.options.limitTrain, 64);
   assert.equal(d.layers!.length, 6);
   assert.deepEqual(d.sizes, out.result!.summary.sizes);
@@ -163,14 +164,14 @@ test('a run on a library data set records the library\'s metadata (format, sourc
   const saved = process.env.EFFCONV_HOME;
   process.env.EFFCONV_HOME = home;
   try {
-    await importDataset(DEBIAN_FASHION_MNIST, { name: 'fmnist-lib' });
+    await importDataset(fixture('fashion-mnist'), { name: 'fmnist-lib' });
     const store = openRunStore(join(home, 'effconv.db'));
     const run = createRun(store, { options: { ...OPTIONS, dataset: 'fmnist-lib', stages: 'search', searchEpochs: 1, limitTrain: 32 }, runsRoot: join(home, 'runs') });
     const out = await runToEnd(store, run.id);
     assert.equal(out.status, 'completed', JSON.stringify(out.error));
     const d = getRunRecord(store, run.id);
     assert.equal(d.dataset, 'fmnist-lib');
-    assert.deepEqual({ format: d.datasetRecord!.format, source: d.datasetRecord!.source, train: d.datasetRecord!.trainCount }, { format: 'idx', source: DEBIAN_FASHION_MNIST, train: 60_000 });
+    assert.deepEqual({ format: d.datasetRecord!.format, source: d.datasetRecord!.source, train: d.datasetRecord!.trainCount }, { format: 'idx', source: fixture('fashion-mnist'), train: FASHION.train });
     assert.equal((d.datasetRecord!.meta!.classNames as string[]).length, 10);
     assert.equal(d.dir, join(home, 'runs', String(run.id)));
     store.close();

@@ -11,13 +11,14 @@ import type { PushEvent } from '../../../main/contract/api';
 import type { EpochEvent, StepEvent } from '../../../main/contract/events';
 import { OutsideRunWatcher } from '../../../main/api/service/outside-runs';
 import { openRunStore } from '../../../main/api/records/run-records';
-import { REPO_ROOT } from '../../helpers/data';
+import { REPO_ROOT, addFashionMnist } from '../../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-outside-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('an effconv run in another process is followed step by step, then its end', { timeout: 300_000 }, async () => {
   const home = join(tmp, 'home');
+  await addFashionMnist(home); // --dataset fashion-mnist: the repository's fixture
   const store = openRunStore(join(home, 'effconv.db'));
   const events: PushEvent[] = [];
   const watcher = new OutsideRunWatcher(store, () => false, (e) => events.push(e));

@@ -15,11 +15,11 @@ import { inProcessTasks } from '../../../main/api/processes/tasks';
 import { createRunService } from '../../../main/api/service/run-service';
 import { openRunStore } from '../../../main/api/records/run-records';
 import { listArtifacts } from '../../../main/store';
-import { REPO_ROOT } from '../../helpers/data';
+import { REPO_ROOT, withFashionMnist } from '../../helpers/data';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-service-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-process.env.EFFCONV_HOME = join(tmp, 'home'); // run folders go under EFFCONV_HOME/runs
+await withFashionMnist(join(tmp, 'home')); // run folders go under EFFCONV_HOME/runs; --dataset fashion-mnist is the repository's fixture
 
 const OPTIONS: RunOptions = {
   ...DEFAULT_RUN_OPTIONS, backbone: 'resnet8', dataset: 'fashion-mnist', budget: '60k', searchEpochs: 1, trainEpochs: 1,

@@ -18,14 +18,14 @@ import { RunQueue } from '../../../main/api/processes/run-queue';
 import { inProcessTasks } from '../../../main/api/processes/tasks';
 import { createService, type Service } from '../../../main/api/service/service';
 import { importDataset } from '../../../main/data/library';
-import { REPO_ROOT, sharedData } from '../../helpers/data';
+import { fixture, REPO_ROOT } from '../../helpers/data';
 import { useTempLibrary } from '../../helpers/library';
 
 const { home } = useTempLibrary('effconv-sweeps-');
 let service: Service;
 
 before(async () => {
-  await importDataset(sharedData('mnist'), { name: 'mnist' });
+  await importDataset(fixture('mnist'), { name: 'mnist' });
   service = createService({
     mode: 'web', version: 'test', paths: homePaths(home),
     executor: (store) => new RunQueue({ store, launcher: nodeWorkerLauncher(join(REPO_ROOT, 'out/main/worker.js')) }),
@@ -100,7 +100,7 @@ test('an unreachable budget is refused before any run is recorded', async () => 
 
 test('a point that fails leaves the sweep partial, the other points done and the failure named', async () => {
   // A second library entry whose pixel file is damaged after import: its points fail when they open it.
-  await importDataset(sharedData('mnist-png'), { name: 'digits' });
+  await importDataset(fixture('mnist-png'), { name: 'digits' });
   truncateSync(join(home, 'datasets', 'digits', 'train.u8'), 100);
   const { sweepId } = await service.api.startSweep(request({ name: 'partial', budgets: '30k', datasets: ['mnist', 'digits'], seeds: [1], baseline: false, parallel: 1 }));
   const s = await settled(sweepId);

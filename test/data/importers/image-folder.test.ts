@@ -12,15 +12,15 @@ import { EffconvError } from '../../../main/contract/errors';
 import { parseIdxImages, readMaybeGzip } from '../../../main/data/importers/idx';
 import { importDataset, openLibraryDataset } from '../../../main/data/library';
 import type { ImageSplit } from '../../../main/data/image-set';
-import { sharedData } from '../../helpers/data';
+import { fixture } from '../../helpers/data';
 import { listing, run, useTempLibrary } from '../../helpers/library';
 
 const { work, datasets } = useTempLibrary('effconv-folder-');
-const ants = sharedData('hymenoptera', 'hymenoptera_data', 'train', 'ants');
-const bees = sharedData('hymenoptera', 'hymenoptera_data', 'train', 'bees');
+const ants = fixture('hymenoptera', 'hymenoptera_data', 'train', 'ants');
+const bees = fixture('hymenoptera', 'hymenoptera_data', 'train', 'bees');
 const photo = (dir: string, name: string) => join(dir, name);
-const antPhotos = ['0013035.jpg', '1030023514_aad5c608f9.jpg', '1095476100_3906d8afde.jpg'];
-const beePhotos = ['1092977343_cb42b38d62.jpg', '1093831624_fb5fbe2308.jpg', '1097045929_1753d1c765.jpg'];
+const antPhotos = ['7759525_1363d24e88.jpg', 'swiss-army-ant.jpg', 'trap-jaw-ant-insect-bg.jpg'];
+const beePhotos = ['2467959963_a7831e9ff0.jpg', '17209602_fe5a5a746f.jpg', '21399619_3e61e5bb6f.jpg'];
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   let s = 0;
@@ -82,10 +82,10 @@ test('PNGs of several sizes plus one grayscale image import at the asked size (c
 });
 
 test('hymenoptera: train/ and val/ splits, mixed sizes, the GIF placeholder (first frame) and the name with a space', async () => {
-  const d = (await importDataset(sharedData('hymenoptera'))).dataset;
+  const d = (await importDataset(fixture('hymenoptera'))).dataset;
   assert.equal(d.name, 'hymenoptera');
-  assert.deepEqual(d.splits.train.perClass, [124, 121]); // 123 JPEG + the GIF, 121 JPEG
-  assert.deepEqual(d.splits.test.perClass, [70, 83]);
+  assert.deepEqual(d.splits.train.perClass, [6, 5]); // 5 JPEG + the GIF, 5 JPEG (SOURCE.md)
+  assert.deepEqual(d.splits.test.perClass, [3, 3]);
   assert.equal(d.skipped, 0);
   assert.deepEqual([d.height, d.width, d.channels], [32, 32, 3]);
   assert.equal(d.import.testFraction, null);
@@ -97,11 +97,11 @@ test('hymenoptera: train/ and val/ splits, mixed sizes, the GIF placeholder (fir
 });
 
 test('MNIST PNGs (gray, lossless) are stored at their own 28×28×1 with exactly the idx pixels; only test/ there, so 10 % is held out', async () => {
-  const d = (await importDataset(sharedData('mnist-png'))).dataset;
+  const d = (await importDataset(fixture('mnist-png'))).dataset;
   assert.deepEqual([d.height, d.width, d.channels], [28, 28, 1]);
   assert.deepEqual(d.splits.train.perClass, new Array(10).fill(27));
   assert.deepEqual(d.splits.test.perClass, new Array(10).fill(3));
-  const t10k = parseIdxImages(readMaybeGzip(sharedData('mnist', 't10k-images-idx3-ubyte.gz')), 't10k');
+  const t10k = parseIdxImages(readMaybeGzip(fixture('mnist', 't10k-images-idx3-ubyte.gz')), 't10k');
   // test/7/60000.png is t10k image 0 (SOURCE.txt): it must be stored byte for byte.
   const s = openLibraryDataset('mnist-png');
   assert.equal(closest([s.train, s.test], t10k.pixels.subarray(0, 784)), 0);
@@ -124,12 +124,19 @@ test('EXIF orientation is applied', async () => {
   assert.ok(meanAbsDiff(upright, unrotated) > 15, 'the test can tell the two apart');
 });
 
-test('a .zip and a .tar.gz of a folder hold the same data as the folder: duplicates, nothing added', async () => {
-  const folder = sharedData('cifar10-jpeg', 'folder-subset');
+test('CIFAR-10 JPEGs: 10 % held out per class, pixels near the exact CIFAR ones; a .zip and a .tar.gz of the folder are duplicates, nothing added', async () => {
+  const folder = fixture('cifar10-jpeg', 'folder-subset');
   const first = await importDataset(folder, { name: 'cifar-jpeg-subset' });
   assert.equal(first.created, true);
+  assert.deepEqual([first.dataset.height, first.dataset.width, first.dataset.channels], [32, 32, 3]);
+  assert.equal(first.dataset.skipped, 0);
   assert.deepEqual(first.dataset.splits.train.perClass, new Array(10).fill(27));
   assert.deepEqual(first.dataset.splits.test.perClass, new Array(10).fill(3));
+  // test/cat/0000.jpg is exact test record 0 (a cat) after JPEG: the shared data's check gave ~5.8 mean abs error.
+  const exact = gunzipSync(readFileSync(fixture('cifar10', 'bin-subset', 'test_batch.bin.gz'))).subarray(1, 3073);
+  const hwc = new Uint8Array(3072).map((_, j) => exact[(j % 3) * 1024 + Math.floor(j / 3)]);
+  const s = openLibraryDataset('cifar-jpeg-subset');
+  assert.ok(closest([s.train, s.test], hwc) < 13, `${closest([s.train, s.test], hwc)}`);
   const zip = join(work, 'subset.zip');
   run('zip', ['-q', '-r', zip, 'test'], folder);
   const tgz = join(work, 'subset.tar.gz');
@@ -145,7 +152,7 @@ test('a .zip and a .tar.gz of a folder hold the same data as the folder: duplica
 
 test('non-image files in a class folder are skipped and counted, or fatal with --strict; a class with no readable image fails', async () => {
   const root = join(work, 'dirty');
-  cpSync(sharedData('mnist-png', 'test'), root, { recursive: true });
+  cpSync(fixture('mnist-png', 'test'), root, { recursive: true });
   rmSync(join(root, '0', '60003.png')); // not the same data as the mnist-png entry (that would be a duplicate)
   writeFileSync(join(root, '3', 'notes.txt'), 'digits from rasbt/mnist-pngs\n');
   const png = readFileSync(join(root, '5', '60008.png'));
@@ -158,23 +165,10 @@ test('non-image files in a class folder are skipped and counted, or fatal with -
   const before = listing(datasets);
   await assert.rejects(importDataset(root, { name: 'dirty-strict', strict: true }), (e: unknown) => e instanceof EffconvError && e.code === 'DATASET_MALFORMED' && /dirty\/3\/notes\.txt: .*not a readable image.*--strict/.test(e.message));
   const empty = join(work, 'empty-class');
-  cpSync(sharedData('mnist-png', 'test'), empty, { recursive: true });
+  cpSync(fixture('mnist-png', 'test'), empty, { recursive: true });
   mkdirSync(join(empty, 'ten'));
   writeFileSync(join(empty, 'ten', 'readme.txt'), 'no digit here\n');
   copyFileSync(join(root, '5', 'cut.png'), join(empty, 'ten', 'cut.png'));
   await assert.rejects(importDataset(empty, { name: 'empty-class' }), (e: unknown) => e instanceof EffconvError && e.code === 'DATASET_MALFORMED' && /empty-class\/ten: class folder has no readable image \(2 files skipped/.test(e.message));
   assert.deepEqual(listing(datasets), before, 'the library is unchanged');
-});
-
-test('CIFAR-10 as 10,000 JPEGs in a .tar.gz: 1,000 per class, 10 % held out per class, pixels near the exact CIFAR ones', async () => {
-  const d = (await importDataset(sharedData('cifar10-jpeg', 'cifar10-jpeg-test.tar.gz'), { name: 'cifar-jpeg-test' })).dataset;
-  assert.deepEqual([d.height, d.width, d.channels], [32, 32, 3]);
-  assert.deepEqual(d.splits.train.perClass, new Array(10).fill(900));
-  assert.deepEqual(d.splits.test.perClass, new Array(10).fill(100));
-  assert.equal(d.skipped, 0);
-  // test/cat/0000.jpg is exact test record 0 (a cat) after JPEG: SOURCE.txt gives ~5.8 mean abs error.
-  const exact = gunzipSync(readFileSync(sharedData('cifar10', 'bin-subset', 'test_batch.bin.gz'))).subarray(1, 3073);
-  const hwc = new Uint8Array(3072).map((_, j) => exact[(j % 3) * 1024 + Math.floor(j / 3)]);
-  const s = openLibraryDataset('cifar-jpeg-test');
-  assert.ok(closest([s.train, s.test], hwc) < 13, `${closest([s.train, s.test], hwc)}`);
 });

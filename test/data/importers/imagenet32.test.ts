@@ -14,24 +14,24 @@ import { readNpyHeader } from '../../../main/data/importers/npy';
 import { importDataset, openLibraryDataset } from '../../../main/data/library';
 import { bufferSource, ChunkReader } from '../../../main/data/sources/chunk-reader';
 import { ZipFile } from '../../../main/data/sources/zip';
-import { sharedData } from '../../helpers/data';
+import { fixture } from '../../helpers/data';
 import { listing, python, useTempLibrary } from '../../helpers/library';
 
 const { work, datasets } = useTempLibrary('effconv-in32-');
-const cifarFile = sharedData('cifar10', 'bin-subset', 'data_batch_1.bin.gz');
+const cifarFile = fixture('cifar10', 'bin-subset', 'data_batch_1.bin.gz');
 const records = parseCifarRecords(gunzipSync(readFileSync(cifarFile)), cifarFile, 1, 10);
 
-// train_data_batch_1 (records 0…299, np.savez: stored, int64 labels, with the 'mean' key the
-// originals have), train_data_batch_2 (300…549, np.savez_compressed: deflate, int32 labels),
-// val_data (550…699, compressed).
+// train_data_batch_1 (records 0…99, np.savez: stored, int64 labels, with the 'mean' key the
+// originals have), train_data_batch_2 (100…179, np.savez_compressed: deflate, int32 labels),
+// val_data (180…239, compressed).
 const WRITE = `
 import numpy as np, gzip, sys
 raw = np.frombuffer(gzip.open(sys.argv[1]).read(), dtype=np.uint8).reshape(-1, 3073)
 out = sys.argv[2]
 def part(a, b): return raw[a:b, 1:].copy(), raw[a:b, 0].astype(np.int64) + 1
-d, l = part(0, 300); np.savez(out + '/train_data_batch_1.npz', data=d, labels=l, mean=d.mean(0))
-d, l = part(300, 550); np.savez_compressed(out + '/train_data_batch_2.npz', data=d, labels=l.astype('<i4'))
-d, l = part(550, 700); np.savez_compressed(out + '/val_data.npz', data=d, labels=l)
+d, l = part(0, 100); np.savez(out + '/train_data_batch_1.npz', data=d, labels=l, mean=d.mean(0))
+d, l = part(100, 180); np.savez_compressed(out + '/train_data_batch_2.npz', data=d, labels=l.astype('<i4'))
+d, l = part(180, 240); np.savez_compressed(out + '/val_data.npz', data=d, labels=l)
 `;
 const set = join(work, 'Imagenet32');
 mkdirSync(set);
@@ -45,18 +45,18 @@ test('ImageNet-32 npz batches (stored and deflated, int64 and int32 labels) impo
   const r = await importDataset(set, { name: 'in32' });
   const d = r.dataset;
   assert.equal(d.sourceFormat, 'imagenet32');
-  assert.equal(d.splits.train.count, 550);
-  assert.equal(d.splits.test.count, 150);
+  assert.equal(d.splits.train.count, 180);
+  assert.equal(d.splits.test.count, 60);
   assert.equal(d.height, 32);
   assert.equal(d.classes, 10);
   assert.deepEqual(d.classNames, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
   const s = openLibraryDataset('in32');
-  for (const i of [0, 1, 299, 300, 549]) {
+  for (const i of [0, 1, 99, 100, 179]) {
     assert.deepEqual(s.train.image(i), hwc(i), `train image ${i}`);
     assert.equal(s.train.labels[i], records.labels[i]);
   }
-  assert.deepEqual(s.test.image(0), hwc(550));
-  assert.equal(s.test.labels[149], records.labels[699]);
+  assert.deepEqual(s.test.image(0), hwc(180));
+  assert.equal(s.test.labels[59], records.labels[239]);
 });
 
 test('npy headers of format versions 1.0, 2.0 and 3.0 and several dtypes parse', async () => {
@@ -137,7 +137,7 @@ test('a truncated npz and a wrong npy magic number', async () => {
 
 test('a single npz file: a stratified 10 % is held out per class', async () => {
   const r = await importDataset(join(set, 'train_data_batch_2.npz'), { name: 'in32-single' });
-  assert.equal(r.dataset.splits.train.count + r.dataset.splits.test.count, 250);
+  assert.equal(r.dataset.splits.train.count + r.dataset.splits.test.count, 80);
   const per = r.dataset.splits.test.perClass;
   const all = r.dataset.splits.train.perClass.map((n, c) => n + per[c]);
   all.forEach((n, c) => assert.equal(per[c], Math.min(n - 1, Math.max(1, Math.round(0.1 * n))), `class ${c}`));

@@ -9,11 +9,11 @@ import { test } from 'node:test';
 import { EffconvError } from '../../../main/contract/errors';
 import { parseCifarRecords } from '../../../main/data/importers/cifar-binary';
 import { importDataset, openLibraryDataset } from '../../../main/data/library';
-import { sharedData } from '../../helpers/data';
+import { fixture } from '../../helpers/data';
 import { listing, run, useTempLibrary } from '../../helpers/library';
 
 const { work, datasets } = useTempLibrary('effconv-stl-');
-const cifarFile = sharedData('cifar10', 'bin-subset', 'data_batch_1.bin.gz');
+const cifarFile = fixture('cifar10', 'bin-subset', 'data_batch_1.bin.gz');
 const cifar = parseCifarRecords(gunzipSync(readFileSync(cifarFile)), cifarFile, 1, 10);
 const px = (i: number, ch: number, y: number, x: number) => cifar.pixels[i * 3072 + (y * 32 + x) * 3 + ch];
 

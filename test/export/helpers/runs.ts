@@ -1,6 +1,7 @@
 // Real runs to export: a few stage-2 steps on wasm (so weights and BN running statistics are
 // not their initial values) on real Fashion-MNIST (1 channel) and real CIFAR-10 (3 channels),
 // with mixed odd and even learned sizes, written as run folders the way a run writes them.
+// Runs through the pipeline name "fashion-mnist": the test file calls withFashionMnist().
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,17 +21,17 @@ import { describeNetwork, parseBackbone, type NetworkSpec } from '../../../main/
 import { PlainModel } from '../../../main/engine/train/plain-model';
 import { runTrain } from '../../../main/engine/train/run-train';
 import { decodeSafetensors } from '../../../main/export/safetensors';
-import { fashionMnist, sharedData } from '../../helpers/data';
+import { fashionMnist, fixture } from '../../helpers/data';
 
 export const IMAGES = 32;
 
 let cifar: ImageSet | null = null;
 
-/** The lossless CIFAR-10 subset: data_batch_1's first 4,000 records to train, test_batch's 1,017 to test. */
+/** The lossless CIFAR-10 fixture: data_batch_1's first 250 records to train, test_batch's 100 to test. */
 export function cifar10(): ImageSet {
   if (cifar) return cifar;
   const read = (f: string) => {
-    const path = sharedData('cifar10', 'bin-subset', f);
+    const path = fixture('cifar10', 'bin-subset', f);
     return parseCifarRecords(gunzipSync(readFileSync(path)), path, 1, 10);
   };
   const tr = read('data_batch_1.bin.gz');

@@ -9,6 +9,8 @@ import { intFlag, parse } from '../args';
 import { withCliService } from '../cli-service';
 import { formatDuration } from '../progress';
 import { describeDataset, listTable } from './dataset-view';
+import { addSampleCommand } from '../sample-dataset';
+import { downloadCommand } from './dataset-download';
 
 const IMPORT_FLAGS = {
   name: { type: 'string' },
@@ -197,7 +199,11 @@ export async function datasetCommand(argv: string[]): Promise<number> {
     }
     case 'samples':
       return samplesCommand(rest);
+    case 'add-sample':
+      return addSampleCommand(rest);
+    case 'download':
+      return downloadCommand(rest);
     default:
-      throw new EffconvError('INVALID_ARGUMENT', `effconv dataset: unknown subcommand "${sub ?? ''}" (import, list, show, remove, verify, samples)`, 'argv');
+      throw new EffconvError('INVALID_ARGUMENT', `effconv dataset: unknown subcommand "${sub ?? ''}" (import, download, list, show, remove, verify, samples, add-sample)`, 'argv');
   }
 }

@@ -10,6 +10,8 @@ import { parseBackendName } from '../../../engine/backends/init';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
 import { withCliService } from '../cli-service';
 import { followRun } from '../follow-run';
+import { printRunEstimate } from '../run-estimate';
+import { defaultDataset } from '../sample-dataset';
 import { runIdArg } from './run-id';
 
 /** The options every run shares with a sweep's points (sweep.ts takes the same flags). */
@@ -108,12 +110,16 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
   if (fromRun !== null && (stages !== 'train' || v.config !== undefined)) throw new EffconvError('INVALID_ARGUMENT', '--from-run goes with effconv train, instead of --config', 'from-run');
   if (stages === 'train' && typeof v.config !== 'string' && fromRun === null) throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json or --from-run RUN', 'config');
   const follow = { json: Boolean(v.json), quiet: Boolean(v.quiet) };
+  const quiet = Boolean(v.quiet || v.json);
   return withCliService(
     (service) =>
       followRun(service, async () => {
         if (fromRun !== null) return (await service.api.retrainRun(fromRun, retrainRequestFromFlags(v))).runId;
+        if (v.dataset === undefined) v.dataset = await defaultDataset(quiet);
+        const options = runOptionsFromFlags(v, stages);
+        if (!quiet && v.config === undefined) await printRunEstimate(options);
         const { runId } = await service.api.startRun({
-          options: runOptionsFromFlags(v, stages),
+          options,
           configFile: v.config as string | undefined,
           experiment: v.name as string | undefined,
           outDir: v.out as string | undefined,
