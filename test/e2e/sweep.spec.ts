@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { SweepDetail } from '../../main/contract/sweep';
-import { REPO_ROOT, sharedData } from '../helpers/data';
+import { fixture, REPO_ROOT } from '../helpers/data';
 import { launchBrowser, screenshot, serve, type Served } from './harness';
 
 let served: Served;
@@ -20,9 +20,9 @@ let page: Page;
 const pageErrors: string[] = [];
 
 before(async () => {
-  // The library as a user fills it from a terminal: `effconv dataset import` of the official MNIST files.
+  // The library as a user fills it from a terminal: `effconv dataset import` of MNIST (the repository's cut of the official files).
   const home = mkdtempSync(join(tmpdir(), 'effconv-e2e-sweep-'));
-  execFileSync(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), 'dataset', 'import', sharedData('mnist'), '--name', 'mnist'], { env: { ...process.env, EFFCONV_HOME: home }, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'bin/effconv.js'), 'dataset', 'import', fixture('mnist'), '--name', 'mnist'], { env: { ...process.env, EFFCONV_HOME: home }, stdio: 'pipe' });
   served = await serve({}, home);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
@@ -69,7 +69,8 @@ test('New experiment → Sweep: the plan follows the typing, an unreachable poin
   // The single run's backbone comes along ticked; this sweep is over ResNet-8 alone.
   await form.getByRole('checkbox', { name: 'resnet20' }).uncheck();
   await form.getByLabel('Other backbones').fill('resnet8');
-  await form.getByRole('checkbox', { name: /^mnist/ }).check();
+  await form.getByRole('checkbox', { name: /^mnist\s/ }).check();
+  await form.getByRole('checkbox', { name: /^mnist-sample/ }).uncheck(); // the sample the app adds on first start
   await form.getByLabel('Seeds').fill('1');
   await form.getByRole('checkbox', { name: 'Baseline (all 3×3)' }).check();
   await form.getByLabel('Points at once').fill('2');
