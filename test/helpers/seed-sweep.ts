@@ -3,7 +3,7 @@
 // the Api's own grid code, recorded by the store's insertSweep (through recordSweep), and
 // finished through the store's run functions: real layer names, learned sizes that fit their
 // budget, their exact parameter counts, and a top-1 that grows with the parameters.
-import { describeNetwork, parseBackbone } from '../../main/engine/models/backbone';
+import type { NetworkSpec } from '../../main/engine/models/backbone';
 import { countParams } from '../../main/engine/models/params';
 import { planSweep } from '../../main/api/records/sweep-grid';
 import { recordSweep } from '../../main/api/records/sweeps';
@@ -30,7 +30,7 @@ function unit(...xs: number[]): number {
 }
 
 /** Grow sizes from all 1×1 by 2 at a time, layer order shuffled by the seed, while the network fits the budget. */
-function sizesUnder(net: ReturnType<typeof describeNetwork>, budget: number, seed: number): number[] {
+function sizesUnder(net: NetworkSpec, budget: number, seed: number): number[] {
   const sizes = net.layers.map(() => 1);
   const order = net.layers.map((_, i) => i).sort((a, b) => unit(seed, a) - unit(seed, b));
   for (let grown = true; grown; ) {
