@@ -37,7 +37,7 @@ after(async () => {
 });
 
 // Functions run in the page (its CSP forbids evaluating strings); only types come from here.
-type El = { textContent: string | null; click(): void; value: string; dispatchEvent(e: unknown): boolean };
+type El = { textContent: string | null; click(): void; value: string; dispatchEvent(e: unknown): boolean; getAttribute(a: string): string | null };
 type PageGlobal = {
   document: { querySelector(s: string): El | null; querySelectorAll(s: string): { length: number } };
   requestAnimationFrame(f: (t: number) => void): number;
@@ -50,7 +50,7 @@ const COMPLETED = Array.from({ length: TOTAL }, (_, i) => statusOfPoint(i)).filt
 const PER_BACKBONE = 100;
 const COMPLETED_PER_BACKBONE = 96;
 
-test('the sweep view of 500 points renders its table and Pareto plot within a second (from the Sweeps list, timed in the page)', async (t) => {
+test('the sweep view of 500 points renders its table and Pareto plot within a second (from the Sweeps list, timed in the page, median of three)', async (t) => {
   const t0 = performance.now();
   await page.goto(`${served.url}#/sweeps`);
   await page.getByTestId('sweep-table').locator(`tr[data-sweep="${sweepId}"]`).waitFor({ timeout: 10_000 });
@@ -61,47 +61,72 @@ test('the sweep view of 500 points renders its table and Pareto plot within a se
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sweeps', exact: true }).click();
   await page.getByTestId('sweep-table').locator(`tr[data-sweep="${sweepId}"]`).waitFor();
 
-  const ms = await page.evaluate(
-    async ({ id, completed }) => {
-      const g = globalThis as unknown as PageGlobal;
-      const t0 = performance.now();
-      g.document.querySelector(`tr[data-sweep="${id}"] a`)!.click();
-      while (g.document.querySelectorAll('[data-testid=point-table] tr.row').length < 50 || g.document.querySelectorAll('[data-testid=pareto] .point').length < completed) {
-        await new Promise((r) => g.requestAnimationFrame(r));
-      }
-      return performance.now() - t0;
-    },
-    { id: sweepId, completed: COMPLETED },
-  );
+  // Three times from the Sweeps list; the median is held to the second (one slice of a shared
+  // machine's load can land on any single try).
+  const tries: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sweeps', exact: true }).click();
+      await page.getByTestId('sweep-table').locator(`tr[data-sweep="${sweepId}"]`).waitFor();
+    }
+    tries.push(
+      await page.evaluate(
+        async ({ id, completed }) => {
+          const g = globalThis as unknown as PageGlobal;
+          const t0 = performance.now();
+          g.document.querySelector(`tr[data-sweep="${id}"] a`)!.click();
+          while (g.document.querySelectorAll('[data-testid=point-table] tr.row').length < 50 || g.document.querySelectorAll('[data-testid=pareto] .point').length < completed) {
+            await new Promise((r) => g.requestAnimationFrame(r));
+          }
+          return performance.now() - t0;
+        },
+        { id: sweepId, completed: COMPLETED },
+      ),
+    );
+  }
+  const ms = median(tries);
   assert.equal(await page.getByTestId('pareto').locator('.point').count(), COMPLETED, 'every completed point on the plot');
   assert.equal(await page.getByTestId('point-table').locator('tr.row').count(), 50, 'one page of the table');
   assert.equal(await page.getByTestId('point-count').textContent(), `${TOTAL} points`);
   assert.match((await page.getByTestId('sweep-counts').textContent()) ?? '', new RegExp(`^${COMPLETED} completed · 10 failed · 10 cancelled`));
-  t.diagnostic(`500-point sweep view: ${ms.toFixed(0)} ms (the Api's read included)`);
-  assert.ok(ms < 1000, `the sweep view took ${ms.toFixed(0)} ms`);
+  t.diagnostic(`500-point sweep view: ${tries.map((x) => x.toFixed(0)).join(', ')} ms (the Api's read included), median ${ms.toFixed(0)} ms`);
+  assert.ok(ms < 1000, `the sweep view took ${tries.map((x) => x.toFixed(0)).join(', ')} ms`);
   await screenshot(page, 'screen-sweep-500');
 });
 
-test('a filter answers within a second (table and charts), sorting and paging work on the filtered points', async (t) => {
-  const ms = await page.evaluate(
-    async ({ perBackbone, completed }) => {
-      const g = globalThis as unknown as PageGlobal;
-      const select = g.document.querySelector('select[aria-label="Filter by backbone"]')!;
-      const t0 = performance.now();
-      select.value = 'resnet20';
-      select.dispatchEvent(new g.Event('change', { bubbles: true }));
-      while (
-        g.document.querySelector('[data-testid=point-count]')?.textContent !== `${perBackbone} of 500 points` ||
-        g.document.querySelectorAll('[data-testid=pareto] .point').length !== completed
-      ) {
-        await new Promise((r) => g.requestAnimationFrame(r));
-      }
-      return performance.now() - t0;
-    },
-    { perBackbone: PER_BACKBONE, completed: COMPLETED_PER_BACKBONE },
-  );
-  t.diagnostic(`filter by backbone: ${ms.toFixed(0)} ms`);
-  assert.ok(ms < 1000, `the filter took ${ms.toFixed(0)} ms`);
+test('a filter answers within a second (table and charts; median of five), sorting and paging work on the filtered points', async (t) => {
+  // Backbone by backbone, and back to all points: each change timed from the select's change
+  // event until the count and the plot show it; the median is held to the second.
+  // Done when the count, the number of plotted points and the first row's and first point's backbone say so.
+  const steps = [
+    ...['resnet8', 'resnet14', 'resnet20'].map((b) => ({ value: b, backbone: b, count: `${PER_BACKBONE} of 500 points`, points: COMPLETED_PER_BACKBONE })),
+    { value: '', backbone: 'resnet8', count: '500 points', points: COMPLETED },
+  ];
+  const tries: number[] = [];
+  for (const step of [...steps, steps[2]]) {
+    tries.push(
+      await page.evaluate(async ({ value, backbone, count, points }) => {
+        const g = globalThis as unknown as PageGlobal;
+        const select = g.document.querySelector('select[aria-label="Filter by backbone"]')!;
+        const t0 = performance.now();
+        select.value = value;
+        select.dispatchEvent(new g.Event('change', { bubbles: true }));
+        // (Inline: a named function here would be compiled with a helper the page lacks.)
+        while (
+          g.document.querySelector('[data-testid=point-count]')?.textContent !== count ||
+          g.document.querySelectorAll('[data-testid=pareto] .point').length !== points ||
+          g.document.querySelector('[data-testid=point-table] tr.row td:nth-child(5)')?.textContent !== backbone ||
+          !(g.document.querySelector('[data-testid=pareto] .point')?.getAttribute('aria-label') ?? '').includes(` ${backbone} `)
+        ) {
+          await new Promise((r) => g.requestAnimationFrame(r));
+        }
+        return performance.now() - t0;
+      }, step),
+    );
+  }
+  const ms = median(tries);
+  t.diagnostic(`filter by backbone (resnet8, resnet14, resnet20, all, resnet20): ${tries.map((x) => x.toFixed(0)).join(', ')} ms, median ${ms.toFixed(0)} ms`);
+  assert.ok(ms < 1000, `the filter took ${tries.map((x) => x.toFixed(0)).join(', ')} ms`);
   const rows = page.getByTestId('point-table').locator('tr.row');
   for (const text of await rows.allTextContents()) assert.match(text, /resnet20/);
   // Best top-1 first: the table's first row holds the largest top-1 of the filtered points.
@@ -123,7 +148,7 @@ test('a filter answers within a second (table and charts), sorting and paging wo
 test('the charts read the points: Fig. 3 means over seeds, one heatmap column per budget, hover and click on the Pareto plot', async () => {
   const detail = (await (
     await fetch(`${served.origin}/api/call/getSweep`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` }, body: JSON.stringify({ args: [sweepId] }) })
-  ).json()) as { value: { points: { kind: string; backbone: string; dataset: string; budget: number; status: string; top1: number | null; runId: number; onFront: boolean; sizes: number[] | null }[] } };
+  ).json()) as { value: { points: { kind: string; backbone: string; dataset: string; budget: number; status: string; params: number | null; top1: number | null; runId: number; onFront: boolean; sizes: number[] | null }[] } };
   const points = detail.value.points;
   // By hand: the mean top-1 of resnet8 on mnist at its smallest budget over the completed seeds.
   const cell = points.filter((p) => p.kind === 'search' && p.backbone === 'resnet8' && p.dataset === 'mnist' && p.status === 'completed');
@@ -155,10 +180,24 @@ test('the charts read the points: Fig. 3 means over seeds, one heatmap column pe
   await point.focus(); // points overlap at 500: focus shows the same card as hover
   await page.getByTestId('pareto-tip-sizes').filter({ hasText: `sizes ${best.sizes!.join(' ')}` }).waitFor();
   await screenshot(page, 'screen-sweep-500-pareto-tip');
+  // The plot is one tab stop; arrows walk its points by parameters (ties by top-1, then grid order).
+  const plotted = points.filter((p) => p.status === 'completed');
+  const byParams = plotted.map((_, i) => i).sort((a, b) => plotted[a].params! - plotted[b].params! || plotted[a].top1! - plotted[b].top1!);
+  const next = plotted[byParams[byParams.indexOf(plotted.indexOf(best)) + 1]];
+  await point.press('ArrowRight');
+  await page.getByTestId('pareto').locator(`[data-run="${next.runId}"]`).and(page.locator(':focus')).waitFor();
+  await page.getByTestId('pareto-tip').filter({ hasText: `run #${next.runId}` }).waitFor();
+  assert.equal(await page.getByTestId('pareto').locator('[tabindex="0"]').count(), 1, 'one tab stop');
+  await point.focus();
   await point.press('Enter');
   await page.waitForFunction((h) => (globalThis as unknown as { location: { hash: string } }).location.hash === h, `#/run/${best.runId}`);
   await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
 });
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
 
 /** d3's '.3~s' as the chart writes a budget (22501 → 22.5k). */
 function formatSi(n: number): string {
