@@ -24,3 +24,13 @@ export function date(iso: string | null | undefined): string {
   const d = new Date(iso);
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
+
+/** A countdown as h:mm:ss or m:ss; '–' when unknown. */
+export function duration(s: number | null | undefined): string {
+  if (s == null || !Number.isFinite(s)) return '–';
+  const t = Math.max(0, Math.round(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
