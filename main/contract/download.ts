@@ -43,6 +43,9 @@ export interface DownloadOutcome {
   import: ImportOutcome | null;
 }
 
+/** The library name of the sample data set that ships with the app (resources/datasets/mnist). */
+export const SAMPLE_DATASET_NAME = 'mnist-sample';
+
 /** The bundled sample data set: where it is in the library, and whether this call added it. */
 export interface SampleOutcome {
   name: string;

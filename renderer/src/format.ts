@@ -24,3 +24,4 @@ export function date(iso: string | null | undefined): string {
   const d = new Date(iso);
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
+

@@ -1,17 +1,9 @@
 // Before a run's first step: how long each stage should take here, as the Api estimates it
 // (estimateRun: a short probe of the run's network on its backend, cached per machine), on one line.
 import type { RunEstimate } from '../../contract/estimate';
+import { humanDuration } from '../../contract/format';
 import type { RunOptions } from '../../contract/run';
 import type { Service } from '../../api/service/service';
-
-/** 42 s, 4 min 10 s, 1 h 6 min, 2 d 3 h. */
-export function humanDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86_400)} d ${Math.round((s % 86_400) / 3600)} h`;
-}
 
 export function describeEstimate(e: RunEstimate): string {
   const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);

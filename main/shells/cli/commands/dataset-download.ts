@@ -10,7 +10,7 @@ import { followTask } from '../follow-task';
 import { formatDuration } from '../progress';
 import { formatTable } from '../table';
 import { importProgress } from './dataset';
-import { formatBytes } from './dataset-view';
+import { formatBytes } from '../../../contract/format';
 
 const FLAGS = { mirror: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 

@@ -1,15 +1,9 @@
 // Text views of library entries (the Api's DatasetInfo) for `effconv dataset list` and `show`.
 import type { DatasetInfo } from '../../../contract/api';
+import { formatBytes } from '../../../contract/format';
 
 const int = (n: number): string => n.toLocaleString('en-US');
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
-  return `${n} B`;
-}
 
 function table(rows: string[][], right: Set<number>): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
