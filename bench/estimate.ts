@@ -10,12 +10,12 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../main/contract/run';
 import { executeRun } from '../main/api/run/pipeline';
 import { ensureSampleDataset } from '../main/data/library';
 import type { BackendName } from '../main/engine/backends/probe';
-import type { RunEstimate } from '../main/engine/estimate/run-estimate';
-import { estimateForOptions } from '../main/shells/cli/run-estimate';
+import { estimateRuns } from '../main/api/run/estimate-run';
+import type { ProbedEstimate } from '../main/engine/estimate/run-estimate';
 
 export interface EstimateBench {
   options: RunOptions;
-  estimate: RunEstimate;
+  estimate: ProbedEstimate;
   measured: { search: number; train: number; total: number };
   line: string;
 }
@@ -30,7 +30,7 @@ export async function benchEstimate(backend: BackendName = 'wasm'): Promise<Esti
       ...DEFAULT_RUN_OPTIONS, dataset: r.name!, backbone: 'resnet20', budget: '0.2M', searchEpochs: 1, trainEpochs: 1,
       batchSize: 64, trainBatchSize: 128, limitTrain: 1024, limitTest: 1000, backend, seed: 0,
     };
-    const estimate = await estimateForOptions(options);
+    const [estimate] = await estimateRuns([options], { keep: false });
     const at: Record<string, number> = {};
     await executeRun(options, { onEvent: (e: TrainEvent) => void (e.type === 'stage' && (at[`${e.stage}-${e.status}`] = performance.now())) });
     const search = (at['1-end'] - at['1-start']) / 1000;

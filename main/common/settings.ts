@@ -15,6 +15,8 @@ export interface Settings {
   wasmThreads: number | undefined;
   /** EFFCONV_DATASET_MEMORY_MB: sets up to this size are read into memory (default 1024). */
   datasetMemoryMb: number;
+  /** EFFCONV_DATASET_MIRROR: base URL that `dataset download` fetches the registry's file names from instead of the publisher's. */
+  datasetMirror: string | undefined;
   /** EFFCONV_VULKAN_ICD: extra Vulkan driver manifests for webgpu (colon-separated). */
   vulkanIcds: string[];
   /** Whether the user set the Vulkan loader's own driver list (VK_ICD_FILENAMES / VK_DRIVER_FILES): then we add nothing. */
@@ -49,6 +51,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sqliteBinding: env.EFFCONV_SQLITE_BINDING || undefined,
     wasmThreads: positiveInt(env, 'EFFCONV_WASM_THREADS'),
     datasetMemoryMb: env.EFFCONV_DATASET_MEMORY_MB !== undefined && Number.isFinite(memory) && memory >= 0 ? memory : 1024,
+    datasetMirror: env.EFFCONV_DATASET_MIRROR || undefined,
     vulkanIcds: (env.EFFCONV_VULKAN_ICD ?? '').split(':').filter(Boolean),
     vulkanDriversChosen: Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES),
   };

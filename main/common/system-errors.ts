@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { EffconvError, type ErrorCode } from '../contract/errors';
-import { formatBytes } from './format-bytes';
+import { formatBytes } from '../contract/format';
 import { settings } from './settings';
 
 export interface SystemErrorContext {

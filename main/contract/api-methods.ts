@@ -1,8 +1,9 @@
 // The API's method names on their own (no zod), for the sandboxed preload, which may
 // require nothing but electron, to check channel names.
 export const API_METHOD_NAMES = [
-  'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'verifyDataset', 'cancelTask', 'removeDataset',
-  'budgetRange', 'validateConfig', 'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
+  'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'downloadableDatasets', 'downloadDataset',
+  'addSampleDataset', 'verifyDataset', 'cancelTask', 'removeDataset', 'budgetRange', 'validateConfig', 'estimateRun', 'estimateSweep',
+  'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
   'startRun', 'retrainRun', 'pauseRun', 'resumeRun', 'cancelRun', 'deleteRun', 'deleteExperiment', 'exportRun', 'metricsCsv',
   'planSweep', 'startSweep', 'listSweeps', 'getSweep', 'pauseSweep', 'resumeSweep', 'cancelSweep', 'deleteSweep', 'exportSweep',
 ] as const;

@@ -4,7 +4,9 @@
 // own (contract/store.ts). No Node, Electron or DOM API here.
 import { z } from 'zod';
 import type { BackboneSpec, EffconvConfig, InputShape } from './config';
+import type { DownloadableDataset, DownloadOutcome, SampleOutcome } from './download';
 import type { SerializedError } from './errors';
+import type { RunEstimate, SweepEstimate } from './estimate';
 import type { TrainEvent } from './events';
 import { EXPORT_FORMATS, type ExportFormat, type ExportRunResult, type ExportSweepResult } from './export';
 import type { RunOptions } from './run';
@@ -148,6 +150,14 @@ export const SweepRequestSchema = z.object({
 });
 export type SweepRequest = z.infer<typeof SweepRequestSchema>;
 
+export const DownloadRequestSchema = z.object({
+  /** A registry name (mnist, fashion-mnist, cifar-10, cifar-100, stl-10). */
+  name,
+  /** Fetch the same file names from this base URL instead of the publisher's (default: EFFCONV_DATASET_MIRROR, else the registry's). */
+  mirror: z.string().trim().min(1).max(2000).optional(),
+});
+export type DownloadRequest = z.infer<typeof DownloadRequestSchema>;
+
 /** A sweep by id or by name. */
 const sweepRef = z.union([id, name]);
 
@@ -174,11 +184,16 @@ export const API_ARGS = {
   getDataset: z.tuple([name]),
   datasetSamples: z.tuple([name, SamplesRequestSchema]),
   importDataset: z.tuple([ImportRequestSchema]),
+  downloadableDatasets: z.tuple([]),
+  downloadDataset: z.tuple([DownloadRequestSchema]),
+  addSampleDataset: z.tuple([]),
   verifyDataset: z.tuple([name]),
   cancelTask: z.tuple([z.string().min(1).max(100)]),
   removeDataset: z.tuple([name]),
   budgetRange: z.tuple([BudgetRangeRequestSchema]),
   validateConfig: z.tuple([path]),
+  estimateRun: z.tuple([RunOptionsSchema]),
+  estimateSweep: z.tuple([SweepRequestSchema]),
   listRuns: z.tuple([RunQuerySchema]),
   listExperiments: z.tuple([]),
   getRun: z.tuple([id]),
@@ -328,14 +343,41 @@ export interface TaskInfo {
   id: string;
 }
 
-/** Everything pushed to the UI: run progress and task (import) progress. */
+export type TaskStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Progress of a task (an import, a download) and, with its last event, its outcome. */
+interface TaskEventBase {
+  kind: 'task';
+  taskId: string;
+  /** scan, read, decode, write…; download and verify for a download's files. */
+  phase: string;
+  done: number;
+  total: number;
+  /** What done and total count: images or files ('items'), or bytes (a download's files). */
+  unit: 'items' | 'bytes';
+  etaSeconds: number | null;
+  status: TaskStatus;
+  /** The failure, with status 'failed'. */
+  error?: SerializedError;
+}
+
+export type TaskEvent =
+  | (TaskEventBase & { task: 'import'; result?: ImportOutcome })
+  | (TaskEventBase & {
+      task: 'download';
+      /** The registry name being downloaded. */
+      name: string;
+      /** The file being fetched or verified (1-based index of `files`). */
+      file?: { name: string; index: number; files: number };
+      bytesPerSecond?: number;
+      result?: DownloadOutcome;
+    });
+
+/** Everything pushed to the UI: run progress and task (import, download) progress. */
 export type PushEvent =
   | { kind: 'run'; runId: number; event: TrainEvent }
   | { kind: 'run-status'; runId: number; status: RunStatus; error: SerializedError | null }
-  | {
-      kind: 'import'; taskId: string; phase: string; done: number; total: number; etaSeconds: number | null; status: 'running' | 'done' | 'failed' | 'cancelled';
-      result?: ImportOutcome; error?: SerializedError;
-    };
+  | TaskEvent;
 
 /** The typed API. */
 export interface Api {
@@ -344,13 +386,23 @@ export interface Api {
   listDatasets(): Promise<DatasetInfo[]>;
   getDataset(name: string): Promise<DatasetInfo>;
   datasetSamples(name: string, req: SamplesRequest): Promise<DatasetSamples>;
-  /** Starts the import as a task; progress and the outcome arrive as 'import' push events. */
+  /** Starts the import as a task; progress and the outcome arrive as 'task' push events. */
   importDataset(req: ImportRequest): Promise<TaskInfo>;
+  /** The data sets downloadDataset fetches (and those that need a login), with sizes and what is already here. */
+  downloadableDatasets(): Promise<DownloadableDataset[]>;
+  /** Starts a download (resumable, verified, then imported) as a task; progress and the outcome arrive as 'task' push events. */
+  downloadDataset(req: DownloadRequest): Promise<TaskInfo>;
+  /** The bundled sample back in the library (after a removal); refused by name when other data holds its name. */
+  addSampleDataset(): Promise<SampleOutcome>;
   verifyDataset(name: string): Promise<DatasetVerification>;
   cancelTask(taskId: string): Promise<void>;
   removeDataset(name: string): Promise<void>;
   budgetRange(req: { backbone: string; dataset: string }): Promise<BudgetRange>;
   validateConfig(file: string): Promise<ConfigValidation>;
+  /** How long each stage of a run with these options should take here (a short probe of its network on its backend, cached per machine). */
+  estimateRun(options: RunOptions): Promise<RunEstimate>;
+  /** How long a sweep should take: its points' estimates summed, over the points run at once. */
+  estimateSweep(req: SweepRequest): Promise<SweepEstimate>;
   listRuns(q: RunQuery): Promise<Page<RunRow>>;
   listExperiments(): Promise<ExperimentSummary[]>;
   getRun(id: number): Promise<RunDetail>;

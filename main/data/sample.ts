@@ -10,17 +10,18 @@ import { writeJsonAtomic } from '../common/atomic-write';
 import { datasetsDir } from '../common/paths';
 import { fromSystemError, isSystemError } from '../common/system-errors';
 import { resourcePath } from '../common/resources';
+import { SAMPLE_DATASET_NAME } from '../contract/download';
 import { EffconvError } from '../contract/errors';
 import { findDataset } from './library/catalog';
 import { importDataset } from './library/import-dataset';
 import type { ImportOptions } from './library/import-context';
 
 export const SAMPLE_DATASET = {
-  name: 'mnist-sample',
+  name: SAMPLE_DATASET_NAME,
   /** Inside resources/. */
   folder: ['datasets', 'mnist'],
   description: 'MNIST test set, 10,000 handwritten digits: 8,000 train / 2,000 test',
-  options: { name: 'mnist-sample', testFraction: 0.2, seed: 0 } satisfies ImportOptions,
+  options: { name: SAMPLE_DATASET_NAME, testFraction: 0.2, seed: 0 } satisfies ImportOptions,
 };
 
 export const samplePath = (): string => resourcePath(...SAMPLE_DATASET.folder);

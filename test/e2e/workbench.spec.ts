@@ -56,7 +56,8 @@ test('Datasets: import the MNIST PNG folder with progress; counts per class and 
   await nav('Datasets').click();
   await page.getByLabel('Dataset path').fill(fixture('mnist-png'));
   await page.getByLabel('Name').fill('mnist-png');
-  await page.getByLabel('Image size').fill('28');
+  // Image size left empty: the folder's own 28×28 is kept (it was prefilled with 32 once).
+  assert.equal(await page.getByLabel('Image size').inputValue(), '');
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByRole('status').filter({ hasText: 'Imported mnist-png' }).waitFor({ timeout: 120_000 });
   const row = page.getByTestId('dataset-table').getByRole('row', { name: /mnist-png/ });

@@ -25,6 +25,8 @@ export interface FileServer {
   ignoreRange(path: string): void;
   /** Accept connections on this path and never answer. */
   hang(path: string): void;
+  /** Send this path's body at about `bytesPerSecond` (a slow link, to watch progress and cancel); 0 lifts it. */
+  throttle(path: string, bytesPerSecond: number): void;
   /** 302 from `from` to `to` (absolute paths). */
   redirect(from: string, to: string): void;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<Fi
   const ignoring = new Set<string>();
   const hanging = new Set<string>();
   const redirects = new Map<string, string>();
+  const throttles = new Map<string, number>();
   const log: LoggedRequest[] = [];
   const etag = (b: Buffer) => `"${createHash('sha1').update(b).digest('hex').slice(0, 16)}"`;
 
@@ -83,6 +86,25 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<Fi
       res.write(part, () => res.socket?.end());
       return;
     }
+    const rate = throttles.get(path);
+    if (rate) {
+      // 20 slices a second; stops when the client goes away.
+      const slice = Math.max(1, Math.floor(rate / 20));
+      let at = start;
+      const timer = setInterval(() => {
+        if (res.destroyed || at >= body.length) {
+          clearInterval(timer);
+          if (!res.destroyed) res.end();
+          return;
+        }
+        const part = body.subarray(at, at + slice);
+        at += part.length;
+        entry.sent += part.length;
+        res.write(part);
+      }, 50);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     entry.sent = body.length - start;
     res.end(body.subarray(start));
   };
@@ -97,6 +119,7 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<Fi
     dropOnce: (path, bytes) => void drops.set(path, bytes),
     ignoreRange: (path) => void ignoring.add(path),
     hang: (path) => void hanging.add(path),
+    throttle: (path, bytesPerSecond) => void (bytesPerSecond > 0 ? throttles.set(path, bytesPerSecond) : throttles.delete(path)),
     redirect: (from, to) => void redirects.set(from, to),
     close: () =>
       new Promise<void>((resolve) => {

@@ -134,10 +134,9 @@ export class RunQueue extends LocalRunExecutor {
     this.settled();
   }
 
-  /** Points run side by side share the cores (unless EFFCONV_WASM_THREADS says otherwise). */
   private workerEnv(parallel: number | null): Record<string, string> | undefined {
-    if (parallel === null || parallel < 2 || settings().wasmThreads !== undefined) return undefined;
-    return { EFFCONV_WASM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / parallel))) };
+    const threads = sharedWasmThreads(parallel);
+    return threads === undefined ? undefined : { EFFCONV_WASM_THREADS: String(threads) };
   }
 
   private launch(runId: number, sweepId: number | null, parallel: number | null): void {
@@ -180,4 +179,10 @@ export class RunQueue extends LocalRunExecutor {
     }
     this.pump();
   }
+}
+
+/** Points run side by side share the cores: each gets its part (unless EFFCONV_WASM_THREADS says otherwise); undefined: the default. */
+export function sharedWasmThreads(parallel: number | null): number | undefined {
+  if (parallel === null || parallel < 2 || settings().wasmThreads !== undefined) return undefined;
+  return Math.max(1, Math.floor(availableParallelism() / parallel));
 }

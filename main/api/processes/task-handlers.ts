@@ -1,7 +1,8 @@
 // What a task does for each kind (see task-protocol.ts), wherever it runs.
 import type { DoctorReport } from '../../contract/api';
 import { EffconvError } from '../../contract/errors';
-import { importDataset } from '../../data/library';
+import { ensureSampleDataset, importDataset } from '../../data/library';
+import { downloadDataset, type DownloadProgress } from '../../data/download/download-dataset';
 import { openDataset } from '../../data/resolve';
 import { doctor } from '../../engine/backends/init';
 import { exportRun } from '../../export/export-run';
@@ -10,6 +11,7 @@ import { exportSweep } from '../../export/sweep/export-sweep';
 import { getRunRecord, openStore, putArtifact } from '../../store';
 import { toDatasetInfo } from '../records/dataset-info';
 import { sweepExportInput } from '../records/sweep-export';
+import { estimateRuns } from '../run/estimate-run';
 import { checkpointKernelMaps } from '../run/kernel-maps';
 import type { TaskProgress, TaskRequest, TaskResults } from './task-protocol';
 import { settings } from '../../common/settings';
@@ -34,6 +36,22 @@ export async function runTaskHere(r: TaskRequest, h: TaskHere): Promise<TaskResu
       });
       return { dataset: toDatasetInfo(result.dataset), created: result.created, duplicateOf: result.duplicateOf, replaced: result.replaced };
     }
+    case 'download': {
+      const report = throttledProgress(h.onProgress);
+      const got = await downloadDataset(r.name, { mirror: r.mirror, registry: r.registry }, {
+        signal: h.signal,
+        onProgress: (p) => report(downloadProgress(p), p.phase !== 'download' || p.done === p.total),
+        onImportProgress: (done, total, phase, eta) => report({ phase, done, total, etaSeconds: Number.isFinite(eta) ? eta : null, unit: 'items' }, true),
+      });
+      return {
+        name: got.entry.name, alreadyInLibrary: got.alreadyInLibrary, libraryName: got.entry.import.name, files: got.files,
+        import: got.import && { dataset: toDatasetInfo(got.import.dataset), created: got.import.created, duplicateOf: got.import.duplicateOf, replaced: got.import.replaced },
+      };
+    }
+    case 'sample':
+      return ensureSampleDataset({ restore: r.restore, onAdding: () => h.onProgress({ phase: 'adding', done: 0, total: 0, etaSeconds: null }) });
+    case 'estimate':
+      return estimateRuns(r.runs, { keep: r.keep, wasmThreads: r.wasmThreads });
     case 'export': {
       const { run, format, out, force } = r.request;
       if (typeof run === 'string') return exportRun(run, { format, out, force });
@@ -72,4 +90,25 @@ export async function runTaskHere(r: TaskRequest, h: TaskHere): Promise<TaskResu
       }
     }
   }
+}
+
+function downloadProgress(p: DownloadProgress): TaskProgress {
+  return {
+    phase: p.phase, done: p.allDone, total: p.allTotal, unit: 'bytes', etaSeconds: Number.isFinite(p.etaSeconds) ? p.etaSeconds : null,
+    file: { name: p.file, index: p.index, files: p.files }, bytesPerSecond: p.bytesPerSecond,
+  };
+}
+
+/** A download reports every chunk: pass on at most ten a second, and every change of phase or file. */
+function throttledProgress(onProgress: (p: TaskProgress) => void, everyMs = 100): (p: TaskProgress, force?: boolean) => void {
+  let last = 0;
+  let key = '';
+  return (p, force = false) => {
+    const now = Date.now();
+    const k = `${p.phase}|${p.file?.name ?? ''}`;
+    if (!force && k === key && now - last < everyMs) return;
+    last = now;
+    key = k;
+    onProgress(p);
+  };
 }

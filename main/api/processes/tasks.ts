@@ -36,7 +36,10 @@ export function processTasks(launcher: TaskLauncher): TaskRunner {
         f();
       };
       child.onMessage((m) => {
-        if (m.type === 'progress') hooks.onProgress?.({ phase: m.phase, done: m.done, total: m.total, etaSeconds: m.etaSeconds });
+        if (m.type === 'progress') {
+          const { type: _, ...progress } = m;
+          hooks.onProgress?.(progress);
+        }
         else if (m.type === 'result') done(() => resolve(m.value as TaskResult<R>));
         else if (m.type === 'error') done(() => reject(deserializeError(m.error)));
       });

@@ -4,22 +4,26 @@
 import type { Api, SweepRequest } from '../../contract/api';
 import { EffconvError } from '../../contract/errors';
 import type { RunStatus } from '../../contract/store';
+import type { SweepEstimate } from '../../contract/estimate';
 import type { SweepDetail, SweepPlan, SweepSummary } from '../../contract/sweep';
 import { findDataset } from '../../data/library';
 import { findExperimentId, findSweepId, getSweepRecord, setSweepCancelled, sweepPointRows, type Store } from '../../store';
 import type { RunExecutor } from '../processes/run-executor';
+import { sharedWasmThreads } from '../processes/run-queue';
 import type { TaskRunner } from '../processes/tasks';
 import { canonicalDataset, deleteExperiment } from '../records/run-records';
-import { planSweep, type DatasetShape } from '../records/sweep-grid';
+import { planSweep, pointRunOptions, type DatasetShape } from '../records/sweep-grid';
 import { recordSweep, sweepDetail, sweepSummaries } from '../records/sweeps';
+import type { EstimateService } from './estimate-service';
 
-export type SweepApi = Pick<Api, 'planSweep' | 'startSweep' | 'listSweeps' | 'getSweep' | 'pauseSweep' | 'resumeSweep' | 'cancelSweep' | 'deleteSweep'>;
+export type SweepApi = Pick<Api, 'planSweep' | 'estimateSweep' | 'startSweep' | 'listSweeps' | 'getSweep' | 'pauseSweep' | 'resumeSweep' | 'cancelSweep' | 'deleteSweep'>;
 
 export interface SweepServiceOptions {
   store: Store;
   executor: RunExecutor;
   tasks: TaskRunner;
   runsRoot: string;
+  estimates: EstimateService;
 }
 
 export function createSweepService(o: SweepServiceOptions): SweepApi {
@@ -54,6 +58,23 @@ export function createSweepService(o: SweepServiceOptions): SweepApi {
   return {
     async planSweep(req): Promise<SweepPlan> {
       return (await plan(req)).plan;
+    },
+
+    // Each point probed as it will run: with parallel points, at its share of the cores.
+    async estimateSweep(req): Promise<SweepEstimate> {
+      const { plan: p, nets } = await plan(req);
+      const runs = p.points.map((pt) => pointRunOptions(pt, req.options, nets.get(`${pt.backbone}\n${pt.dataset}`)!));
+      const threads = sharedWasmThreads(req.parallel);
+      const each = await o.estimates.estimateMany(runs, threads);
+      const sumSeconds = each.reduce((n, e) => n + e.totalSeconds, 0);
+      const first = each[0];
+      return {
+        points: p.points.map((pt, i) => ({ index: pt.index, seconds: each[i].totalSeconds, search: each[i].search, train: each[i].train })),
+        sumSeconds, parallel: req.parallel, totalSeconds: sumSeconds / req.parallel,
+        threadsPerPoint: first?.backend === 'wasm' ? wasmThreadsOf(first.device) : null,
+        cached: each.every((e) => e.cached),
+        backend: first?.backend ?? '', device: first?.device ?? '', probedWhileBusy: each.some((e) => e.probedWhileBusy),
+      };
     },
 
     async startSweep(req): Promise<{ sweepId: number }> {
@@ -102,4 +123,10 @@ function defaultName(store: Store, backbones: string[], datasets: string[], budg
   const taken = (n: string) => findExperimentId(store, n) !== null;
   if (!taken(base)) return base;
   for (let i = 2; ; i++) if (!taken(`${base} (${i})`)) return `${base} (${i})`;
+}
+
+/** "WebAssembly SIMD, 2 threads of 8 logical cores" → 2. */
+function wasmThreadsOf(device: string): number | null {
+  const m = /(\d+) threads? of/.exec(device);
+  return m ? Number(m[1]) : null;
 }

@@ -6,12 +6,14 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { effconvHome } from '../../common/paths';
+import { settings } from '../../common/settings';
+import type { DownloadedFile } from '../../contract/download';
 import { EffconvError } from '../../contract/errors';
 import { findDataset } from '../library/catalog';
 import { importDataset, type ImportResult } from '../library/import-dataset';
 import type { ProgressCallback } from '../library/progress';
 import { DEFAULT_TUNING, discardPart, fetchToFile, partPath, type FetchTuning } from './http-fetch';
-import { DATASET_REGISTRY, findRegistryEntry, storedBytes, type Registry, type RegistryEntry, type RegistryFile } from './registry';
+import { DATASET_REGISTRY, downloadBytes, findRegistryEntry, storedBytes, type Registry, type RegistryEntry, type RegistryFile } from './registry';
 import { checkFile, checksumError } from './verify-file';
 
 export interface DownloadProgress {
@@ -48,14 +50,7 @@ export interface DownloadHooks {
   signal?: AbortSignal;
 }
 
-export interface DownloadedFile {
-  name: string;
-  bytes: number;
-  /** 'cache': a verified copy was already there; 'download': fetched now (resumed from `resumedFrom`). */
-  from: 'cache' | 'download';
-  url: string | null;
-  resumedFrom: number;
-}
+export type { DownloadedFile };
 
 export interface DownloadResult {
   entry: RegistryEntry;
@@ -74,8 +69,9 @@ function freeBytesOf(dir: string): number {
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 
-function baseUrls(entry: RegistryEntry, mirror: string | undefined): string[] {
-  const m = mirror ?? process.env.EFFCONV_DATASET_MIRROR;
+/** The base URLs a download tries: the mirror (given, or EFFCONV_DATASET_MIRROR) alone, else the registry's; a mirror that is not an http(s) URL is refused. */
+export function baseUrls(entry: RegistryEntry, mirror: string | undefined): string[] {
+  const m = mirror ?? settings().datasetMirror;
   if (!m) return entry.mirrors;
   let u: URL;
   try {
@@ -87,13 +83,22 @@ function baseUrls(entry: RegistryEntry, mirror: string | undefined): string[] {
   return [u.href.endsWith('/') ? u.href : `${u.href}/`];
 }
 
+/** Bytes of the entry already in its cache folder: files of the right size (verified when used) and partial downloads. */
+export function cachedBytes(entry: RegistryEntry, dir: string): number {
+  return entry.files.reduce((n, f) => {
+    const part = partPath(join(dir, f.name));
+    try {
+      if (existsSync(join(dir, f.name))) return n + (statSync(join(dir, f.name)).size === f.bytes ? f.bytes : 0);
+      return n + (existsSync(part) ? Math.min(f.bytes, statSync(part).size) : 0);
+    } catch {
+      return n; // removed meanwhile
+    }
+  }, 0);
+}
+
 /** Refuse to start what the disk cannot hold: the files still to fetch plus the imported copy. */
 function checkSpace(entry: RegistryEntry, dir: string, o: DownloadOptions): void {
-  const missing = entry.files.reduce((n, f) => {
-    const part = partPath(join(dir, f.name));
-    const have = existsSync(join(dir, f.name)) ? f.bytes : existsSync(part) ? Math.min(f.bytes, statSync(part).size) : 0;
-    return n + f.bytes - have;
-  }, 0);
+  const missing = downloadBytes(entry) - cachedBytes(entry, dir);
   const need = missing + storedBytes(entry);
   const free = (o.freeBytes ?? freeBytesOf)(dir);
   if (free < need) {

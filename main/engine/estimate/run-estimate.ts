@@ -5,6 +5,7 @@
 // parameter count is nearest the budget (in CIFAR ResNets each stage's convs do the same work
 // per parameter, so the cost follows the parameter count). Stage 1 is probed as it starts.
 import { createHash } from 'node:crypto';
+import type { RunEstimate } from '../../contract/estimate';
 import type { RunStages } from '../../contract/run';
 import type { NetworkSpec } from '../models/backbone';
 import { countParams, uniformSizes } from '../models/params';
@@ -30,27 +31,8 @@ export interface EstimateInput {
   seed: number;
 }
 
-export interface StageEstimate {
-  seconds: number;
-  steps: number;
-  stepMs: number;
-  /** Stage 2: the evaluations after every epoch (included in seconds). */
-  evalSeconds: number;
-}
-
-export interface RunEstimate {
-  search: StageEstimate | null;
-  train: StageEstimate | null;
-  totalSeconds: number;
-  /** Stage 2's sizes the estimate assumed. */
-  trainSizes: number[] | null;
-  /** Whether every timing came from the cache. */
-  cached: boolean;
-  /** Seconds the probe took now (0 when cached). */
-  probeSeconds: number;
-  backend: string;
-  device: string;
-}
+/** What the engine measures; the Api adds whether the machine was busy meanwhile. */
+export type ProbedEstimate = Omit<RunEstimate, 'probedWhileBusy'>;
 
 export interface StageTimings {
   stepMs: number;
@@ -87,7 +69,7 @@ export function timingKeys(i: EstimateInput, trainSizes: number[] | null): { sea
 }
 
 /** Steps and seconds from per-step timings and the run's counts. */
-export function stageEstimates(i: EstimateInput, search: StageTimings | null, train: StageTimings | null): Pick<RunEstimate, 'search' | 'train' | 'totalSeconds'> {
+export function stageEstimates(i: EstimateInput, search: StageTimings | null, train: StageTimings | null): Pick<ProbedEstimate, 'search' | 'train' | 'totalSeconds'> {
   const perEpoch = (batch: number) => Math.floor(i.trainImages / effectiveBatch(batch, i.trainImages));
   const s = search && i.stages !== 'train'
     ? (() => {
@@ -110,7 +92,7 @@ export function stageEstimates(i: EstimateInput, search: StageTimings | null, tr
  * network and batch size, a probe for the rest (whose results are cached). `data` makes the
  * probe's batches (the run's data at its batch sizes) only when a probe is needed.
  */
-export async function estimateRun(i: EstimateInput, data: () => ProbeData, cache?: TimingCache, counts?: ProbeCounts): Promise<RunEstimate> {
+export async function estimateRun(i: EstimateInput, data: () => ProbeData, cache?: TimingCache, counts?: ProbeCounts): Promise<ProbedEstimate> {
   const trainSizes = i.stages === 'search' ? null : (i.sizes ?? (i.budget !== null ? budgetSizes(i.net, i.budget) : null));
   const keys = timingKeys(i, trainSizes);
   let search = keys.search ? (cache?.get(keys.search) ?? null) : null;

@@ -11,6 +11,18 @@ declare const __APP_VERSION__: string | undefined;
 
 export const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev';
 
+/**
+ * Set by main from argv: --quiet silences the service's own messages; the sample is offered only
+ * by commands that open the library (dataset, run, search, train, sweep, serve), not by doctor,
+ * runs, show or export, which scripts call against a home and which should not change it.
+ */
+export const cliOutput = { quiet: false, offerSample: false };
+
+/** The service's own messages (the sample being added on the first start) on stderr, unless --quiet. */
+export const cliNotice = (message: string): void => {
+  if (!cliOutput.quiet) process.stderr.write(message + '\n');
+};
+
 export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { checkpointEveryMs?: number } = {}): Promise<T> {
   const service = createService({
     mode: 'cli',
@@ -19,6 +31,8 @@ export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { chec
     executor: (store) => new ForegroundRuns(store, { checkpointEveryMs: o.checkpointEveryMs }),
     tasks: inProcessTasks(),
     store: { nativeBinding: settings().sqliteBinding },
+    notice: cliNotice,
+    offerSample: cliOutput.offerSample,
   });
   try {
     return await f(service);

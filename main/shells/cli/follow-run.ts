@@ -32,7 +32,7 @@ export async function followRun(service: Service, start: () => Promise<number>, 
   let finish: (status: string) => void = () => {};
   const ended = new Promise<string>((r) => (finish = r));
   const onEvent = (e: PushEvent) => {
-    if (e.kind === 'import') return;
+    if (e.kind === 'task') return;
     if (runId === null) return void early.push(e);
     if (e.runId !== runId) return;
     if (e.kind === 'run') progress.event(e.event);

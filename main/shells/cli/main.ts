@@ -8,7 +8,7 @@ import { exportCommand } from './commands/export';
 import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
-import { offerSampleDataset } from './sample-dataset';
+import { cliOutput } from './cli-service';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { sweepCommand } from './commands/sweep';
@@ -82,6 +82,9 @@ import options (format auto-detected: idx, cifar10, cifar100, stl10, imagenet32,
   --json  --quiet
 `;
 
+/** The commands that open the dataset library: the first of them on a machine adds the sample. */
+const OPENS_LIBRARY = new Set(['dataset', 'run', 'search', 'train', 'sweep', 'serve']);
+
 const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, OUTPUT_UNWRITABLE: 6, WEIGHTS_INVALID: 2,
@@ -94,7 +97,8 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    await offerSampleDataset(cmd, rest);
+    cliOutput.quiet = rest.includes('--quiet');
+    cliOutput.offerSample = OPENS_LIBRARY.has(cmd ?? '');
     switch (cmd) {
       case 'doctor':
         return await doctorCommand(rest);

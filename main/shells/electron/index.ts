@@ -8,7 +8,6 @@ import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/processes/tas
 import type { FromWorker, ToWorker } from '../../api/processes/worker-protocol';
 import { processTasks } from '../../api/processes/tasks';
 import { createService, type Service } from '../../api/service/service';
-import { ensureSampleDataset } from '../../data/library';
 import { registerIpc } from './ipc';
 import { utilityLauncher } from './launcher';
 import { installMenu } from './menu';
@@ -29,8 +28,6 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  // First start: the bundled sample data set goes into the library before the window lists it.
-  await ensureSampleDataset().catch((e: unknown) => console.error(`EffConv Studio: the sample data set was not added: ${e instanceof Error ? e.message : String(e)}`));
   const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
   const launcher = utilityLauncher<ToWorker, FromWorker>(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' });
   service = createService({
@@ -42,6 +39,8 @@ async function start(): Promise<void> {
     store: { nativeBinding: binding.path },
     followOutsideRuns: true,
     exportsToHome: true,
+    // On the first start the service adds the bundled sample (the library's first listing waits for it).
+    notice: (m) => console.log(`EffConv Studio: ${m}`),
   });
   registerIpc(service.api, service.hub);
   hardenSession();

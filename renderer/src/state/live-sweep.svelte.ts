@@ -55,7 +55,7 @@ export class LiveSweep {
   }
 
   onPush(e: PushEvent): void {
-    if (e.kind === 'import' || !this.runIds.has(e.runId)) return;
+    if (e.kind === 'task' || !this.runIds.has(e.runId)) return;
     if (e.kind === 'run-status') {
       this.reloadTimer ??= setTimeout(() => {
         this.reloadTimer = null;

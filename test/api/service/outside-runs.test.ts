@@ -40,7 +40,7 @@ test('an effconv run in another process is followed step by step, then its end',
   assert.equal(code, 0, stderr);
 
   const runId = store.db.prepare('SELECT max(id) FROM runs').pluck().get() as number;
-  const mine = events.filter((e) => e.kind !== 'import' && e.runId === runId);
+  const mine = events.filter((e) => e.kind !== 'task' && e.runId === runId);
   const statuses = mine.flatMap((e) => (e.kind === 'run-status' ? [e.status] : []));
   assert.equal(statuses.at(-1), 'completed', `statuses ${statuses.join(' → ')}`);
   assert.ok(statuses.includes('running'), 'the watcher saw it running');
@@ -98,7 +98,7 @@ test("a run this process drives is left to its own events", async () => {
       .run(id, exp, Date.now(), Date.now());
   }
   watcher.poll();
-  assert.deepEqual(events.map((e) => (e.kind === 'import' ? null : e.runId)), [2]);
+  assert.deepEqual(events.map((e) => (e.kind === 'task' ? null : e.runId)), [2]);
   other.close();
   store.close();
 });

@@ -33,6 +33,7 @@ before(async () => {
     mode: 'web', version: 'test', paths: homePaths(home),
     executor: (store) => new RunQueue({ store, launcher: nodeWorkerLauncher(join(REPO_ROOT, 'out/main/worker.js')) }),
     tasks: inProcessTasks(),
+    offerSample: false,
   });
 });
 after(() => service.close());

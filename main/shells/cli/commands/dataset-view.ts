@@ -1,5 +1,5 @@
 // Text views of library entries (the Api's DatasetInfo) for `effconv dataset list` and `show`.
-import { formatBytes } from '../../../common/format-bytes';
+import { formatBytes } from '../../../contract/format';
 import type { DatasetInfo } from '../../../contract/api';
 
 const int = (n: number): string => n.toLocaleString('en-US');

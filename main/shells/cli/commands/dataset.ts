@@ -2,11 +2,12 @@
 // (the same calls as the GUI's Datasets screen); --json prints the Api's DatasetInfo shapes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ImportOutcome, ImportRequest, PushEvent } from '../../../contract/api';
-import { EffconvError, deserializeError } from '../../../contract/errors';
+import type { ImportOutcome, ImportRequest } from '../../../contract/api';
+import { EffconvError } from '../../../contract/errors';
 import type { Service } from '../../../api/service/service';
 import { intFlag, parse } from '../args';
 import { withCliService } from '../cli-service';
+import { followTask } from '../follow-task';
 import { formatDuration } from '../progress';
 import { describeDataset, listTable } from './dataset-view';
 import { addSampleCommand } from '../sample-dataset';
@@ -79,41 +80,17 @@ export function importRequestFromFlags(path: string, v: Record<string, string | 
   return r;
 }
 
-/** Start the import task and follow its events to its outcome; Ctrl-C cancels it (twice: quit at once). */
+/** Start the import task and follow it to its outcome; Ctrl-C cancels it. */
 async function runImport(service: Service, req: ImportRequest, quiet: boolean): Promise<ImportOutcome> {
   const progress = importProgress(process.stderr, Boolean(process.stderr.isTTY));
-  let taskId: string | null = null;
-  const early: PushEvent[] = [];
-  let settle: { resolve: (o: ImportOutcome) => void; reject: (e: Error) => void } | null = null;
-  const outcome = new Promise<ImportOutcome>((resolve, reject) => (settle = { resolve, reject }));
-  const onEvent = (e: PushEvent) => {
-    if (e.kind !== 'import') return;
-    if (taskId === null) return void early.push(e);
-    if (e.taskId !== taskId) return;
-    if (e.status === 'running') {
-      if (!quiet) progress.update(e.done, e.total, e.phase, e.etaSeconds);
-    } else if (e.status === 'done') settle!.resolve(e.result!);
-    else if (e.status === 'cancelled') settle!.reject(new EffconvError('CANCELLED', 'the import was cancelled; nothing was added to the library'));
-    else settle!.reject(deserializeError(e.error ?? { code: 'INTERNAL', message: 'the import failed', detail: '' }));
-  };
-  const unsubscribe = service.hub.subscribe(onEvent);
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    // A second Ctrl-C leaves at once; the next effconv command removes the temporary folder.
-    if (interrupts > 1 || taskId === null) process.exit(130);
-    process.stderr.write('\ncancelling the import (Ctrl-C again to quit at once)\n');
-    void service.api.cancelTask(taskId).catch(() => {});
-  };
-  process.on('SIGINT', onSigint);
   try {
-    taskId = (await service.api.importDataset(req)).id;
-    for (const e of early.splice(0)) onEvent(e);
-    return await outcome;
+    return await followTask(service, 'import', () => service.api.importDataset(req), {
+      onProgress: quiet ? undefined : (e) => progress.update(e.done, e.total, e.phase, e.etaSeconds),
+      cancelling: 'cancelling the import',
+      cancelled: 'the import was cancelled; nothing was added to the library',
+    });
   } finally {
     progress.end();
-    unsubscribe();
-    process.off('SIGINT', onSigint);
   }
 }
 

@@ -1,6 +1,6 @@
 // effconv export sweep NAME|ID: the sweep's report, figures, points.csv and learned configs in
 // one folder, through the Api's exportSweep (the same call as the GUI's).
-import { formatBytes } from '../../../common/format-bytes';
+import { formatBytes } from '../../../contract/format';
 import { EffconvError } from '../../../contract/errors';
 import { withCliService } from '../cli-service';
 

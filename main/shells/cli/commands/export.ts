@@ -2,7 +2,7 @@
 // TF.js, a report, or all of them: the Api's exportRun, the same call as the GUI's buttons.
 // effconv export sweep NAME|ID goes to export-sweep.ts.
 import { existsSync } from 'node:fs';
-import { formatBytes } from '../../../common/format-bytes';
+import { formatBytes } from '../../../contract/format';
 import { EffconvError } from '../../../contract/errors';
 import { parseExportFormat } from '../../../export/export-run';
 import { parse } from '../args';

@@ -115,9 +115,9 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
     (service) =>
       followRun(service, async () => {
         if (fromRun !== null) return (await service.api.retrainRun(fromRun, retrainRequestFromFlags(v))).runId;
-        if (v.dataset === undefined) v.dataset = await defaultDataset(quiet);
+        if (v.dataset === undefined) v.dataset = await defaultDataset(service, quiet);
         const options = runOptionsFromFlags(v, stages);
-        if (!quiet && v.config === undefined) await printRunEstimate(options);
+        if (!quiet && v.config === undefined) await printRunEstimate(service, options);
         const { runId } = await service.api.startRun({
           options,
           configFile: v.config as string | undefined,

@@ -12,7 +12,7 @@ import { createService } from '../../../api/service/service';
 import { Downloads } from '../../web/downloads';
 import { startWebServer } from '../../web/server';
 import { optionalInt, parse } from '../args';
-import { APP_VERSION } from '../cli-service';
+import { APP_VERSION, cliNotice, cliOutput } from '../cli-service';
 
 export function rendererDir(): string {
   const dir = join(import.meta.dirname, '..', 'renderer');
@@ -33,6 +33,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     tasks: processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT))),
     followOutsideRuns: true,
     exportsToHome: true,
+    notice: cliNotice,
+    offerSample: cliOutput.offerSample,
   });
   let server;
   try {

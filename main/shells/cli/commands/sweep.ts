@@ -12,7 +12,7 @@ import { inProcessTasks } from '../../../api/processes/tasks';
 import { createService, type Service } from '../../../api/service/service';
 import { formatParams } from '../../../engine/models/params';
 import { intFlag, parse } from '../args';
-import { APP_VERSION, withCliService } from '../cli-service';
+import { APP_VERSION, cliNotice, cliOutput, withCliService } from '../cli-service';
 import { formatTable, pct } from '../table';
 import { SweepConsole, sweepHeadline } from '../sweep-progress';
 import { checkpointEveryMs, SHARED_RUN_FLAGS, sharedOptionsFromFlags, type Flags } from './run';
@@ -47,6 +47,8 @@ function sweepService(o: { checkpointEveryMs?: number }): { service: Service; qu
     store: { nativeBinding: settings().sqliteBinding },
     // Points another process drives (left running by a driver that was killed) are followed too.
     followOutsideRuns: true,
+    notice: cliNotice,
+    offerSample: cliOutput.offerSample,
   });
   return { service, queue: () => queue! };
 }
