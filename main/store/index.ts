@@ -11,3 +11,4 @@ export * from './metric-queries';
 export * from './pareto';
 export * from './csv';
 export * from './changes';
+export * from './fleet-runs';

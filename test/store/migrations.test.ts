@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { EffconvError } from '../../main/contract/errors';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from '../../main/store/migrations';
-import { epochMetrics, getRunRow, getRunSummary, listArtifacts, metricSeries, openStore, queuedRuns, sizeHistory } from '../../main/store';
+import { epochMetrics, getRunRow, getRunSummary, listArtifacts, metricSeries, openStore, queuedRuns, sizeHistory, storeId } from '../../main/store';
 import { SEED_AT_VERSION } from './fixtures';
 import { REPO_ROOT } from '../helpers/data';
 
@@ -70,6 +70,10 @@ for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VER
     assert.equal(listArtifacts(store, ids.runId)[0].kind, 'config');
     assert.deepEqual(queuedRuns(store), [ids.queuedRunId], 'the queued run is still queued, in order');
     assert.equal(getRunRow(store, ids.queuedRunId).queued_at, Date.parse('2025-03-01T12:00:01Z'));
+    // Version 3: the database has its own name for the fleet's jobs, and runs say where they ran.
+    assert.match(storeId(store), /^[0-9a-f]{16}$/);
+    assert.deepEqual(run.worker, from >= 3 ? { name: 'gpu-1', host: 'lab-server' } : null);
+    assert.equal(getRunRow(store, ids.queuedRunId).fleet_job, null);
     assert.deepEqual(store.db.pragma('foreign_key_check'), []);
     store.close();
   });

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { EffconvError } from '../../contract/errors';
 import { v1Initial } from './001-initial';
 import { v2RunControl } from './002-run-control';
+import { v3Fleet } from './003-fleet';
 
 export interface Migration {
   version: number;
@@ -14,6 +15,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: v1Initial },
   { version: 2, name: 'run-control', up: v2RunControl },
+  { version: 3, name: 'fleet', up: v3Fleet },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
