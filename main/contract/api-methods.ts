@@ -4,6 +4,7 @@ export const API_METHOD_NAMES = [
   'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'verifyDataset', 'cancelTask', 'removeDataset',
   'budgetRange', 'validateConfig', 'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
   'startRun', 'retrainRun', 'pauseRun', 'resumeRun', 'cancelRun', 'deleteRun', 'deleteExperiment', 'exportRun', 'metricsCsv',
+  'listWorkers', 'queueSettings', 'setQueue',
 ] as const;
 
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];

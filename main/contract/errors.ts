@@ -23,6 +23,14 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  /** The fleet's Redis cannot be reached (refused, timed out, lost). */
+  | 'QUEUE_UNAVAILABLE'
+  /** The fleet's Redis refused the credentials (wrong or missing password, user, TLS). */
+  | 'QUEUE_AUTH'
+  /** A fleet job or worker speaks another protocol version than this EffConv Studio. */
+  | 'PROTOCOL_MISMATCH'
+  /** Bytes that travelled (a checkpoint, weights, a dataset) differ from their recorded sha256. */
+  | 'CHECKSUM_MISMATCH'
   | 'INTERNAL';
 
 export class EffconvError extends Error {

@@ -10,6 +10,7 @@ import type { TaskRunner } from '../processes/tasks';
 import { openRunStore } from '../records/run-records';
 import { createDatasetService } from './dataset-service';
 import { createExportService } from './export-service';
+import { createFleetService } from './fleet-service';
 import { OutsideRunWatcher } from './outside-runs';
 import { PushHub } from './push-hub';
 import { createRunService } from './run-service';
@@ -19,7 +20,7 @@ export interface ServiceOptions {
   mode: AppInfo['mode'];
   version: string;
   paths: HomePaths;
-  /** Where runs execute: the local queue of worker processes, or this process (the CLI). */
+  /** Where runs execute: the local queue of worker processes, or this process (the CLI), or either beside a fleet (RoutedRuns). */
   executor: (store: Store) => RunExecutor;
   /** Where tasks (imports, exports, probes) execute. */
   tasks: TaskRunner;
@@ -52,6 +53,7 @@ export function createService(o: ServiceOptions): Service {
     ...createDatasetService(o.tasks, publish),
     ...runs,
     ...createExportService({ tasks: o.tasks, dbPath: store.path, exportsDir: o.exportsToHome ? o.paths.exports : undefined }),
+    ...createFleetService(executor),
   };
   return {
     api,

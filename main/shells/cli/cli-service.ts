@@ -4,6 +4,9 @@
 import { homePaths } from '../../common/paths';
 import { settings } from '../../common/settings';
 import { ForegroundRuns } from '../../api/processes/foreground-runs';
+import { connectQueue } from '../../api/processes/fleet/connection';
+import { coordinatorRuns } from '../../api/processes/fleet/coordinator';
+import { parseQueueUrl } from '../../api/processes/fleet/queue-url';
 import { inProcessTasks } from '../../api/processes/tasks';
 import { createService, type Service } from '../../api/service/service';
 
@@ -11,12 +14,19 @@ declare const __APP_VERSION__: string | undefined;
 
 export const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev';
 
-export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { checkpointEveryMs?: number } = {}): Promise<T> {
+/** With `queue` (--queue, else EFFCONV_QUEUE), runs go to that fleet: checked first, so a wrong URL or password fails here by name. */
+export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { checkpointEveryMs?: number; queue?: string } = {}): Promise<T> {
+  const url = o.queue ?? settings().fleet.queue;
+  const target = url ? parseQueueUrl(url) : null;
+  const redis = target ? await connectQueue(target, 'effconv-cli') : null;
   const service = createService({
     mode: 'cli',
     version: APP_VERSION,
     paths: homePaths(),
-    executor: (store) => new ForegroundRuns(store, { checkpointEveryMs: o.checkpointEveryMs }),
+    executor: (store) => {
+      const local = new ForegroundRuns(store, { checkpointEveryMs: o.checkpointEveryMs });
+      return target ? coordinatorRuns(store, local, { queue: target, redis, adopt: false, checkpointEveryMs: o.checkpointEveryMs }) : local;
+    },
     tasks: inProcessTasks(),
     store: { nativeBinding: settings().sqliteBinding },
   });

@@ -9,11 +9,13 @@ import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
+import { workerCommand } from './commands/worker';
+import { workersCommand } from './commands/workers';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
 usage:
-  effconv serve  [--port N]                   the workbench in a browser: 127.0.0.1 only, tokened URL
+  effconv serve  [--port N] [--queue URL]     the workbench in a browser: 127.0.0.1 only, tokened URL
   effconv doctor [--json]                     which compute backends work here, and why not
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
@@ -28,6 +30,9 @@ usage:
   effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
   effconv resume RUN                          continue a paused, interrupted, failed or cancelled
                                               run from its last checkpoint
+  effconv worker --queue URL [--backend B] [--concurrency N] [--name NAME]
+                                              take runs from a fleet's queue (Redis) and execute them here
+  effconv workers --queue URL [--json]        the fleet's workers: what each runs, backend, last seen
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
   effconv dataset samples NAME --out DIR [--per-class 8] [--scale 4]   a few PNGs per class
@@ -44,6 +49,8 @@ run options:
   --out DIR                          also write config.json and metrics.jsonl here (they always go
                                      to the run's folder under EFFCONV_HOME/runs)
   --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
+  --queue URL                        execute on the fleet behind this Redis (redis://[:password@]host:port[/db],
+                                     rediss:// for TLS; EFFCONV_QUEUE, EFFCONV_QUEUE_PASSWORD) instead of here
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
   --dataset takes a library name, fashion-mnist, or a folder of idx files
@@ -68,7 +75,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
-  EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5,
+  EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5, QUEUE_UNAVAILABLE: 6, QUEUE_AUTH: 6, PROTOCOL_MISMATCH: 6, CHECKSUM_MISMATCH: 4,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -97,6 +104,10 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(rest);
       case 'resume':
         return await resumeCommand(rest);
+      case 'worker':
+        return await workerCommand(rest);
+      case 'workers':
+        return await workersCommand(rest);
       case undefined:
       case 'help':
       case '--help':

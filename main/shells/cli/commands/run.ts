@@ -31,6 +31,7 @@ const RUN_FLAGS = {
   out: { type: 'string' },
   name: { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
+  queue: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
@@ -102,6 +103,6 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
         });
         return runId;
       }, follow),
-    { checkpointEveryMs: minutes !== undefined ? minutes * 60_000 : undefined },
+    { checkpointEveryMs: minutes !== undefined ? minutes * 60_000 : undefined, queue: v.queue as string | undefined },
   );
 }
