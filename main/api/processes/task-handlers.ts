@@ -3,7 +3,7 @@ import type { DoctorReport } from '../../contract/api';
 import { EffconvError } from '../../contract/errors';
 import { importDataset } from '../../data/library';
 import { openDataset } from '../../data/resolve';
-import { doctor } from '../../engine/backends/init';
+import { doctor, initBackend } from '../../engine/backends/init';
 import { exportRun } from '../../export/export-run';
 import { openExportSource } from '../../export/run-source';
 import { getRunRecord, openStore, putArtifact } from '../../store';
@@ -47,6 +47,10 @@ export async function runTaskHere(r: TaskRequest, h: TaskHere): Promise<TaskResu
       } finally {
         store.close();
       }
+    }
+    case 'backend': {
+      const b = await initBackend(r.name);
+      return { name: b.name, device: b.device };
     }
     case 'dataset-shape': {
       const { height, width, channels, classes } = openDataset(r.spec);

@@ -14,7 +14,9 @@ export type TaskRequest =
   | { kind: 'export'; dbPath: string; request: ExportRequest }
   | { kind: 'kernel-maps'; dbPath: string; runId: number }
   /** The shape of a data set given by path (opening it reads it whole). */
-  | { kind: 'dataset-shape'; spec: string };
+  | { kind: 'dataset-shape'; spec: string }
+  /** Start a backend as a run would (the best available for 'auto'): which one, on what device (a fleet worker's description). */
+  | { kind: 'backend'; name: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' };
 
 /** What each kind of task answers. */
 export interface TaskResults {
@@ -23,6 +25,7 @@ export interface TaskResults {
   export: ExportRunResult;
   'kernel-maps': KernelMaps;
   'dataset-shape': DatasetShape;
+  backend: { name: string; device: string };
 }
 
 export interface DatasetShape {

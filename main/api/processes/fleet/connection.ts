@@ -40,7 +40,8 @@ export async function connectQueue(t: QueueTarget, name: string, o: { timeoutMs?
     await withTimeout(redis.ping(), timeoutMs, () => new Error(`no answer to PING within ${timeoutMs / 1000} s`));
   } catch (e) {
     redis.disconnect();
-    throw queueError(AUTH_ERRORS.test(String((lastError as Error | null)?.message)) ? lastError : e, t);
+    // The connection's own error says more than "Connection is closed".
+    throw queueError(lastError ?? e, t);
   }
   // From here on, a lost connection is retried (every second or two) until Redis is back.
   redis.options.retryStrategy = (times: number) => Math.min(250 * times, 2000);

@@ -73,6 +73,8 @@ export class FleetExecutor extends LocalRunExecutor {
   private reconciling = false;
   private wake: (() => void) | null = null;
   private readonly linkListeners = new Set<(s: LinkState) => void>();
+  /** How far behind the workers this coordinator records: from each message's arrival in Redis (its stream id) to its recording here. */
+  readonly lag = { messages: 0, totalMs: 0, maxMs: 0 };
 
   constructor(private readonly o: FleetExecutorOptions) {
     super(o.store);
@@ -346,6 +348,10 @@ export class FleetExecutor extends LocalRunExecutor {
           if (!f || this.closed || this.followed.get(f.runId) !== f) break;
           try {
             await this.apply(f, id, fields[1]);
+            const ms = Date.now() - Number(id.split('-')[0]);
+            this.lag.messages += 1;
+            this.lag.totalMs += ms;
+            this.lag.maxMs = Math.max(this.lag.maxMs, ms);
           } catch (e) {
             this.emit({ type: 'train', runId: f.runId, event: { type: 'log', level: 'warn', message: `could not record a report from the worker: ${(e as Error).message}` } });
             if (!(e instanceof EffconvError)) {

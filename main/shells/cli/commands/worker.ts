@@ -27,20 +27,18 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const name = (values.name as string | undefined) ?? hostname();
   if (!/^[\w.@+-]{1,100}$/.test(name)) throw new EffconvError('INVALID_ARGUMENT', `--name must be 1–100 letters, digits or . _ @ + -, got "${name}"`, 'name');
   const say = (line: string) => values.quiet || process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-  // What this machine computes on, probed in a process of its own (the worker itself never loads tfjs).
-  const report = await processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT)))({ kind: 'doctor' });
-  const chosen = backend && backend !== 'auto' ? report.backends.find((b) => b.name === backend) : report.backends.find((b) => b.name === report.auto);
-  if (backend && backend !== 'auto' && !chosen?.available) throw new EffconvError('BACKEND_UNAVAILABLE', `backend ${backend} is not available on this machine: ${chosen?.reason ?? 'unknown'}`, backend);
+  // What this machine computes on, found as a run finds it, in a process of its own (the worker itself never loads tfjs).
+  const device = await processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT)))({ kind: 'backend', name: backend ?? 'auto' });
   const worker = new FleetWorker({
     queue, name, backend, concurrency, version: APP_VERSION,
     jobScript: builtWorkerPath(JOB_SCRIPT),
     scratchRoot: join(homePaths().home, 'fleet-scratch'),
     lockMs: settings().fleet.lockMs,
-    device: { backend: chosen?.name ?? 'none', device: chosen?.reason ?? 'no backend available' },
+    device: { backend: device.name, device: device.device },
     log: say,
   });
   await worker.start();
-  say(`worker ${name} on ${hostname()} takes runs from ${queue.display}: ${chosen?.name ?? '?'} (${chosen?.reason ?? ''}), ${concurrency} at a time; its library is ${homePaths().datasets}`);
+  say(`worker ${name} on ${hostname()} takes runs from ${queue.display}: ${device.name} (${device.device}), ${concurrency} at a time; its library is ${homePaths().datasets}`);
   say('Ctrl-C: running runs checkpoint and go back to the queue (again: quit at once)');
   await new Promise<void>((resolve) => {
     let stops = 0;
