@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './data';
 
-export const TEST_LOCK_MS = 4000;
+export const TEST_LOCK_MS = 8000;
 
 export interface TestWorker {
   name: string;

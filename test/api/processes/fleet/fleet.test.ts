@@ -16,7 +16,8 @@ import type { RunExecutorEvent, RunStatus } from '../../../../main/contract/stor
 import { connectQueue } from '../../../../main/api/processes/fleet/connection';
 import { FleetExecutor } from '../../../../main/api/processes/fleet/fleet-executor';
 import { datasetPackage, offerDataset } from '../../../../main/api/processes/fleet/fleet-datasets';
-import { keys } from '../../../../main/api/processes/fleet/keys';
+import { Queue } from 'bullmq';
+import { BULL_PREFIX, keys, QUEUE_NAME } from '../../../../main/api/processes/fleet/keys';
 import { parseQueueUrl } from '../../../../main/api/processes/fleet/queue-url';
 import { listWorkerBeats } from '../../../../main/api/processes/fleet/registry';
 import { claimForThisProcess, createRun, openRunStore } from '../../../../main/api/records/run-records';
@@ -264,6 +265,40 @@ test('a data set altered in the queue is refused by the worker by name: the run 
   assert.equal(stepRows(store, id).length, 0);
   for (const w of workers) assert.ok(!existsSync(join(w.home, 'datasets', 'mnist')), `${w.name} stored nothing`);
   conn.disconnect();
+});
+
+test('a failing run is retried with backoff up to its limit, then fails with the worker\'s error', async () => {
+  const { store, fleet, events } = await coordinator('retry');
+  // tfjs-node is not installed on these workers: the backend cannot start on any of them.
+  const id = fleet.submit({ options: run(61, { backend: 'tensorflow' }), runsRoot }).id;
+  await until(fleet, ended(id));
+  const row = getRunRow(store, id);
+  assert.equal(row.status, 'failed');
+  assert.equal(row.error_code, 'BACKEND_UNAVAILABLE');
+  assert.match(row.error!, /backend tensorflow is not available/);
+  const said = logs(events, id);
+  assert.equal(said.filter((m) => /failed: backend tensorflow is not available; retrying in \d+ s/.test(m)).length, 2, said.join(' | '));
+  assert.equal(said.filter((m) => /^on worker w\d \(.*\), attempt \d$/.test(m)).length, 3);
+});
+
+test('a job of another protocol version is refused by the worker, by name, without retrying', async () => {
+  const q = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port }, prefix: BULL_PREFIX });
+  try {
+    const job = await q.add('run', { protocol: 999, storeId: '0123456789abcdef', runId: 1 }, { jobId: 'from-a-newer-workbench', attempts: 3 });
+    let state = await job.getState();
+    for (let i = 0; state !== 'failed' && i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await job.getState();
+    }
+    const failed = (await q.getJob(job.id!))!;
+    assert.equal(state, 'failed');
+    const reason = JSON.parse(failed.failedReason);
+    assert.equal(reason.code, 'PROTOCOL_MISMATCH');
+    assert.match(reason.message, /job from-a-newer-workbench speaks fleet protocol 999, this worker speaks 1: run the same EffConv Studio version/);
+    assert.equal(failed.attemptsMade, 1, 'not retried');
+  } finally {
+    await q.close();
+  }
 });
 
 after(() => {
