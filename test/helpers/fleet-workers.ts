@@ -25,8 +25,10 @@ export function effconvBin(): string {
   return join(REPO_ROOT, 'bin/effconv.js');
 }
 
-export async function startWorker(url: string, name: string, extra: string[] = [], env: Record<string, string> = {}): Promise<TestWorker> {
+/** `prepare` gets the worker's home before it starts (to give it a data set, as a worker that has one). */
+export async function startWorker(url: string, name: string, extra: string[] = [], env: Record<string, string> = {}, prepare?: (home: string) => void): Promise<TestWorker> {
   const home = mkdtempSync(join(tmpdir(), `effconv-worker-${name}-`));
+  prepare?.(home);
   const proc = spawn(process.execPath, [effconvBin(), 'worker', '--queue', url, '--name', name, '--backend', 'wasm', ...extra], {
     env: { ...process.env, EFFCONV_HOME: home, EFFCONV_WASM_THREADS: '1', EFFCONV_FLEET_LOCK_MS: String(TEST_LOCK_MS), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { EffconvError } from '../../../contract/errors';
 import { redisOptions, scrubSecret, type QueueTarget } from './queue-url';
 
-const AUTH_ERRORS = /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username-password|AUTH.*(failed|not allowed)|certificate|self[- ]signed|SSL|TLS|handshake|ERR_TLS/i;
+const AUTH_ERRORS = /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username-password|AUTH.*(failed|not allowed)|without any password configured|certificate|self[- ]signed|SSL|TLS|handshake|ERR_TLS/i;
 
 /** A Redis or socket error as an EffconvError that says which and what to do, without the password. */
 export function queueError(e: unknown, t: QueueTarget): EffconvError {
