@@ -413,9 +413,14 @@ export class FleetExecutor extends LocalRunExecutor {
           return;
         }
         this.recording(f).checkpointBytes(bytes, m.kernelMaps as never, { worker, jobId: f.jobId, streamId: id });
-        // Everything up to this checkpoint is in the store for good: the stream and the blob may go.
-        await this.redis.xtrim(keys.events(f.run), 'MINID', id);
-        if ((await readPointer(this.redis, f.run))?.blob.key !== m.blob.key) await deleteBlob(this.redis, m.blob);
+        // Everything up to this checkpoint is in the store for good: the stream and the blob may go
+        // (if Redis is gone right now, they go with the next checkpoint or the run's end).
+        try {
+          await this.redis.xtrim(keys.events(f.run), 'MINID', id);
+          if ((await readPointer(this.redis, f.run))?.blob.key !== m.blob.key) await deleteBlob(this.redis, m.blob);
+        } catch {
+          // recorded already: never apply it twice
+        }
         return;
       }
       case 'failed':

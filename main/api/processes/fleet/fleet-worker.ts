@@ -67,6 +67,8 @@ interface Active {
   request: ToJob['type'] | null;
   /** The worker is stopping: a pause here hands the run back to the queue, not to the user. */
   handOff: boolean;
+  /** BullMQ's lock on the job lapsed: another attempt continues the run; this one only stops. */
+  lost: boolean;
   since: string;
   kill(): void;
 }
@@ -119,6 +121,7 @@ export class FleetWorker {
       for (const a of this.active.values()) {
         if (ids.includes(String(a.job.id))) {
           this.log(`run ${a.data.runId}: lost the hold on its job (the queue was unreachable too long); another worker continues it from its last checkpoint`);
+          a.lost = true;
           a.kill();
         }
       }
@@ -195,7 +198,7 @@ export class FleetWorker {
     const channel = await AttemptChannel.begin(this.redis, run, { t: 'attempt', attempt, worker: this.identity, jobId: String(job.id), attemptNo: job.attemptsMade + 1 });
     let child: ChildProcess | null = null;
     const a: Active = {
-      job, run, data, child: null, request: null, handOff: this.closing, since: new Date().toISOString(),
+      job, run, data, child: null, request: null, handOff: this.closing, lost: false, since: new Date().toISOString(),
       kill: () => {
         if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       },
@@ -243,7 +246,8 @@ export class FleetWorker {
       return { status: end.status };
     } catch (e) {
       if (e instanceof WaitingError) throw e;
-      if (isFenced(e)) {
+      if (isFenced(e) || a.lost) {
+        // Another attempt holds the run now: nothing of this one may be reported.
         this.log(`run ${data.runId}: ${(e as Error).message}`);
         throw e;
       }

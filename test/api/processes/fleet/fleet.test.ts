@@ -4,7 +4,7 @@
 // each step and epoch recorded once; redis-server restarted mid-run changes nothing; pause,
 // resume and cancel reach the worker; a data set altered in transit is refused by the worker.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,12 +20,11 @@ import { Queue } from 'bullmq';
 import { BULL_PREFIX, keys, QUEUE_NAME } from '../../../../main/api/processes/fleet/keys';
 import { parseQueueUrl } from '../../../../main/api/processes/fleet/queue-url';
 import { listWorkerBeats } from '../../../../main/api/processes/fleet/registry';
-import { claimForThisProcess, createRun, openRunStore } from '../../../../main/api/records/run-records';
-import { executeStoredRun } from '../../../../main/api/run/execute-stored-run';
+import { openRunStore } from '../../../../main/api/records/run-records';
 import { importDataset } from '../../../../main/data/library/import-dataset';
 import { getRunRecord, getRunRow, listArtifacts, type Store } from '../../../../main/store';
 import { sharedData } from '../../../helpers/data';
-import { startWorker, type TestWorker } from '../../../helpers/fleet-workers';
+import { effconvBin, startWorker, type TestWorker } from '../../../helpers/fleet-workers';
 import { useTempLibrary } from '../../../helpers/library';
 import { startRedis, type RedisServer } from '../../../helpers/redis';
 
@@ -73,18 +72,39 @@ function outcome(store: Store, id: number): Outcome {
   };
 }
 
-// The same runs in this process, as `effconv run` records them: what every remote run must equal.
-const localStore = openRunStore(join(mkdtempSync(join(tmpdir(), 'effconv-fleet-local-')), 'local.db'));
-const references = new Map<number, Outcome>();
-async function reference(seed: number): Promise<Outcome> {
-  const hit = references.get(seed);
-  if (hit) return hit;
-  const r = createRun(localStore, { options: run(seed), runsRoot: join(home, 'local-runs') });
-  claimForThisProcess(localStore, r.id);
-  const out = await executeStoredRun(localStore, r.id);
-  assert.equal(out.status, 'completed', JSON.stringify(out.error));
-  references.set(seed, outcome(localStore, r.id));
-  return references.get(seed)!;
+// The same runs done locally, as a terminal does them (`effconv run`, its own process and
+// database, so this process stays the responsive coordinator): what every remote run must equal.
+const localHome = mkdtempSync(join(tmpdir(), 'effconv-fleet-local-'));
+const references = new Map<number, Promise<Outcome>>();
+let localChain: Promise<unknown> = Promise.resolve();
+function reference(seed: number): Promise<Outcome> {
+  let p = references.get(seed);
+  if (!p) {
+    const o = run(seed);
+    const args = ['run', '--backbone', o.backbone, '--dataset', o.dataset, '--budget', String(o.budget), '--search-epochs', String(o.searchEpochs), '--train-epochs', String(o.trainEpochs),
+      '--batch-size', String(o.batchSize), '--train-batch-size', String(o.trainBatchSize), '--seed', String(seed), '--backend', 'wasm', '--limit-train', String(o.limitTrain),
+      '--limit-test', String(o.limitTest), '--name', `seed ${seed}`, '--quiet'];
+    // One at a time: they share two cores with the workers.
+    p = localChain.then(async () => {
+      const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [effconvBin(), ...args], { env: { ...process.env, EFFCONV_HOME: localHome }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('exit', (code) => resolve({ code, err }));
+      });
+      assert.equal(r.code, 0, r.err);
+      const store = openRunStore(join(localHome, 'effconv.db'));
+      try {
+        const id = store.db.prepare(`SELECT r.id FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.name = ?`).pluck().get(`seed ${seed}`) as number;
+        return outcome(store, id);
+      } finally {
+        store.close();
+      }
+    });
+    localChain = p.catch(() => {});
+    references.set(seed, p);
+  }
+  return p;
 }
 
 async function coordinator(name: string): Promise<{ store: Store; fleet: FleetExecutor; events: RunExecutorEvent[] }> {
@@ -145,7 +165,7 @@ test('4 runs on 2 workers: each ends with the sizes, top-1, metrics and weights 
   assert.deepEqual(beats.map((b) => b.name).sort(), ['w1', 'w2']);
   assert.ok(beats.every((b) => b.online && b.backend === 'wasm' && /WebAssembly/.test(b.device)), JSON.stringify(beats));
   assert.ok(beats.some((b) => b.jobs.some((j) => ids.includes(j.runId))), 'a worker lists the run it executes');
-  for (const seed of seeds) await reference(seed); // computed here while the workers train
+  for (const seed of seeds) void reference(seed); // done locally while the workers train
   await Promise.all(ids.map((id) => (getRunRow(store, id).status === 'completed' ? null : until(fleet, ended(id)))));
 
   for (const [i, id] of ids.entries()) {
@@ -180,8 +200,8 @@ test('4 runs on 2 workers: each ends with the sizes, top-1, metrics and weights 
 
 test('a worker killed with SIGKILL mid-run: the other worker finishes the run from its last checkpoint, each step and epoch recorded once', async () => {
   const { store, fleet, events } = await coordinator('kill');
-  const ref = await reference(21);
   const id = fleet.submit({ options: run(21), runsRoot }).id;
+  const ref = reference(21);
   // Stage 1, epoch 2 is under way: epoch 1's checkpoint is recorded.
   await until(fleet, (e) => e.type === 'train' && e.runId === id && e.event.type === 'step' && e.event.stage === 1 && e.event.step === 6);
   assert.ok(listArtifacts(store, id, 'checkpoint').length >= 1, 'epoch 1 was checkpointed');
@@ -193,7 +213,7 @@ test('a worker killed with SIGKILL mid-run: the other worker finishes the run fr
   assert.notEqual(row.worker, victim.name, 'the other worker finished it');
   const resumed = logs(events, id).find((m) => /continuing from the checkpoint/.test(m));
   assert.match(resumed ?? '', /stage 1, step (4|8)\b/, `resumed from a checkpoint, not restarted: ${logs(events, id).join(' | ')}`);
-  assertSameAsLocal(store, id, ref);
+  assertSameAsLocal(store, id, await ref);
   // The killed worker's job process left with it (nothing it computed could reach the coordinator).
   const orphans = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('fleet-job.js') && l.includes(victim.home));
   assert.deepEqual(orphans, []);
@@ -203,8 +223,8 @@ test('a worker killed with SIGKILL mid-run: the other worker finishes the run fr
 
 test('redis-server restarted mid-run: both runs finish, as they finish locally', async () => {
   const { store, fleet, events } = await coordinator('restart');
-  const refs = await Promise.all([reference(31), reference(32)]);
   const ids = [31, 32].map((seed) => fleet.submit({ options: run(seed), runsRoot }).id);
+  const refs = Promise.all([reference(31), reference(32)]);
   await until(fleet, (e) => e.type === 'train' && e.event.type === 'step' && e.event.step >= 3);
   await redis.stop();
   await new Promise((r) => setTimeout(r, 3000));
@@ -212,7 +232,7 @@ test('redis-server restarted mid-run: both runs finish, as they finish locally',
   await Promise.all(ids.map((id) => (getRunRow(store, id).status === 'completed' ? null : until(fleet, ended(id), 240_000))));
   for (const [i, id] of ids.entries()) {
     assert.equal(getRunRow(store, id).status, 'completed', getRunRow(store, id).error ?? '');
-    assertSameAsLocal(store, id, refs[i]);
+    assertSameAsLocal(store, id, (await refs)[i]);
   }
   const said = logs(events, ids[0]);
   assert.ok(said.some((m) => /cannot be reached/.test(m)), `the coordinator said Redis was gone: ${said.join(' | ')}`);
@@ -221,8 +241,8 @@ test('redis-server restarted mid-run: both runs finish, as they finish locally',
 
 test('pause reaches the worker (the run stops at a checkpoint); resume continues it to the local result; cancel ends a run cancelled', async () => {
   const { store, fleet } = await coordinator('pause');
-  const ref = await reference(41);
   const id = fleet.submit({ options: run(41), runsRoot }).id;
+  const ref = reference(41);
   await until(fleet, (e) => e.type === 'train' && e.runId === id && e.event.type === 'step' && e.event.step === 2);
   fleet.pause(id);
   await until(fleet, ended(id));
@@ -234,7 +254,7 @@ test('pause reaches the worker (the run stops at a checkpoint); resume continues
   fleet.resume(id);
   await until(fleet, ended(id));
   assert.equal(getRunRow(store, id).status, 'completed', getRunRow(store, id).error ?? '');
-  assertSameAsLocal(store, id, ref);
+  assertSameAsLocal(store, id, await ref);
 
   const gone = fleet.submit({ options: run(42), runsRoot }).id;
   await until(fleet, (e) => e.type === 'train' && e.runId === gone && e.event.type === 'step');
@@ -301,7 +321,4 @@ test('a job of another protocol version is refused by the worker, by name, witho
   }
 });
 
-after(() => {
-  localStore.close();
-  rmSync(join(home, 'local-runs'), { recursive: true, force: true });
-});
+after(() => rmSync(localHome, { recursive: true, force: true }));
