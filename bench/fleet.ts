@@ -37,8 +37,8 @@ export interface FleetBench {
   /** Points per hour. */
   rates: { local: number; oneWorker: number; twoWorkers: number };
   speedup: number;
-  /** Mean and largest ms from a report reaching Redis to its recording by the coordinator. */
-  lagMs: { mean: number; max: number };
+  /** Mean, median and largest ms from a report reaching Redis to its recording by the coordinator. */
+  lagMs: { mean: number; median: number; max: number };
   /** One worker fetching the data set from the queue (MiB, seconds). */
   datasetFetch: { mib: number; seconds: number };
   loadAverage: number[];
@@ -87,7 +87,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBench> {
     conn.disconnect();
 
     const give = (h: string) => cpSync(entryDir('fashion-mnist'), join(h, 'datasets', 'fashion-mnist'), { recursive: true });
-    let lag = { messages: 0, totalMs: 0, maxMs: 0 };
+    let lag = { messages: 0, totalMs: 0, maxMs: 0, recentMs: [] as number[] };
     const onFleet = async (n: number, name: string): Promise<number> => {
       while (workers.length < n) workers.push(await startWorker(redis.url, `bench-w${workers.length + 1}`, [], { EFFCONV_FLEET_LOCK_MS: '30000' }, give));
       const store = openRunStore(join(home, `${name}.db`));
@@ -99,7 +99,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBench> {
       await fleet.idle();
       const seconds = (performance.now() - t) / 1000;
       for (const id of ids) if (getRunRow(store, id).status !== 'completed') throw new Error(`fleet point ${id}: ${getRunRow(store, id).error}`);
-      lag = { messages: lag.messages + fleet.lag.messages, totalMs: lag.totalMs + fleet.lag.totalMs, maxMs: Math.max(lag.maxMs, fleet.lag.maxMs) };
+      lag = { messages: lag.messages + fleet.lag.messages, totalMs: lag.totalMs + fleet.lag.totalMs, maxMs: Math.max(lag.maxMs, fleet.lag.maxMs), recentMs: [...lag.recentMs, ...fleet.lag.recentMs] };
       await fleet.shutdown();
       store.close();
       return seconds;
@@ -114,7 +114,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBench> {
       overheadPercent: ((oneWorkerSeconds - localSeconds) / localSeconds) * 100,
       rates: { local: rate(localSeconds), oneWorker: rate(oneWorkerSeconds), twoWorkers: rate(twoWorkerSeconds) },
       speedup: oneWorkerSeconds / twoWorkerSeconds,
-      lagMs: { mean: lag.messages ? lag.totalMs / lag.messages : 0, max: lag.maxMs },
+      lagMs: { mean: lag.messages ? lag.totalMs / lag.messages : 0, median: [...lag.recentMs].sort((a, b) => a - b)[Math.floor(lag.recentMs.length / 2)] ?? 0, max: lag.maxMs },
       datasetFetch: { mib: pkg.ref.bytes / 2 ** 20, seconds: fetchSeconds },
       loadAverage: [load0, loadavg()[0]],
     };
@@ -133,6 +133,6 @@ export function formatFleetBench(r: FleetBench): string {
     `  locally, one after another  ${f(r.localSeconds).padStart(7)} s  ${f(r.rates.local).padStart(6)} points/h`,
     `  1 worker                    ${f(r.oneWorkerSeconds).padStart(7)} s  ${f(r.rates.oneWorker).padStart(6)} points/h   queue overhead ${r.overheadPercent >= 0 ? '+' : ''}${f(r.overheadPercent, 2)}% of run time (goal ≤ 2%)`,
     `  2 workers                   ${f(r.twoWorkerSeconds).padStart(7)} s  ${f(r.rates.twoWorkers).padStart(6)} points/h   ${f(r.speedup, 2)}× one worker`,
-    `  reports recorded ${f(r.lagMs.mean, 0)} ms (mean; max ${f(r.lagMs.max, 0)} ms) after reaching Redis; the data set (${f(r.datasetFetch.mib)} MiB) fetched by a worker once in ${f(r.datasetFetch.seconds)} s`,
+    `  reports recorded ${f(r.lagMs.median, 0)} ms (median; mean ${f(r.lagMs.mean, 0)}, max ${f(r.lagMs.max, 0)} ms) after reaching Redis; the data set (${f(r.datasetFetch.mib)} MiB) fetched by a worker once in ${f(r.datasetFetch.seconds)} s`,
   ].join('\n');
 }

@@ -4,6 +4,7 @@ export const API_METHOD_NAMES = [
   'appInfo', 'doctor', 'listDatasets', 'getDataset', 'datasetSamples', 'importDataset', 'verifyDataset', 'cancelTask', 'removeDataset',
   'budgetRange', 'validateConfig', 'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
   'startRun', 'retrainRun', 'pauseRun', 'resumeRun', 'cancelRun', 'deleteRun', 'deleteExperiment', 'exportRun', 'metricsCsv',
+  'planSweep', 'startSweep', 'listSweeps', 'getSweep', 'pauseSweep', 'resumeSweep', 'cancelSweep', 'deleteSweep',
   'listWorkers', 'queueSettings', 'setQueue',
 ] as const;
 

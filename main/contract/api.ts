@@ -8,6 +8,7 @@ import type { SerializedError } from './errors';
 import type { TrainEvent } from './events';
 import { EXPORT_FORMATS, type ExportFormat, type ExportRunResult } from './export';
 import type { RunOptions } from './run';
+import type { SweepDetail, SweepPlan, SweepRunOptions, SweepSummary } from './sweep';
 import {
   RUN_STATUSES, type ExperimentSummary, type Page, type ParetoPoint, type RunQuery, type RunRecord, type RunRow, type RunSortKey, type RunStatus, type SizeHistory,
 } from './store';
@@ -129,6 +130,27 @@ export const ExportRequestSchema = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
+export const SweepRunOptionsSchema = RunOptionsSchema.omit({ backbone: true, dataset: true, budget: true, seed: true, stages: true, config: true }) satisfies z.ZodType<SweepRunOptions>;
+
+export const SweepRequestSchema = z.object({
+  /** Default: made from the grid. */
+  name: name.optional(),
+  notes: z.string().max(10_000).optional(),
+  /** "0.2M,0.4M,0.8M", "0.2M..0.8M:4" (log-spaced), "0.5x,1x,2x" (multiples of each backbone's all-3×3 count). */
+  budgets: z.string().trim().min(1).max(2000),
+  backbones: z.array(z.string().trim().min(1).max(40)).min(1).max(16),
+  datasets: z.array(path).min(1).max(16),
+  seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(64),
+  baseline: z.boolean(),
+  /** Points run at once on this machine. */
+  parallel: z.number().int().min(1).max(32),
+  options: SweepRunOptionsSchema,
+});
+export type SweepRequest = z.infer<typeof SweepRequestSchema>;
+
+/** A sweep by id or by name. */
+const sweepRef = z.union([id, name]);
+
 export const BudgetRangeRequestSchema = z.object({
   backbone: z.string().trim().min(1).max(40),
   dataset: path,
@@ -163,6 +185,14 @@ export const API_ARGS = {
   deleteExperiment: z.tuple([id]),
   exportRun: z.tuple([ExportRequestSchema]),
   metricsCsv: z.tuple([z.array(id).max(10_000).optional()]),
+  planSweep: z.tuple([SweepRequestSchema]),
+  startSweep: z.tuple([SweepRequestSchema]),
+  listSweeps: z.tuple([]),
+  getSweep: z.tuple([sweepRef]),
+  pauseSweep: z.tuple([sweepRef]),
+  resumeSweep: z.tuple([sweepRef]),
+  cancelSweep: z.tuple([sweepRef]),
+  deleteSweep: z.tuple([sweepRef]),
   listWorkers: z.tuple([]),
   queueSettings: z.tuple([]),
   setQueue: z.tuple([z.object({ url: z.string().trim().min(1).max(2000).nullable() })]),
@@ -365,6 +395,16 @@ export interface Api {
   deleteExperiment(id: number): Promise<void>;
   exportRun(req: ExportRequest): Promise<ExportRunResult>;
   metricsCsv(runIds?: number[]): Promise<string>;
+  /** What a sweep request would run (its points, each backbone's reachable budgets), or why it cannot. */
+  planSweep(req: SweepRequest): Promise<SweepPlan>;
+  startSweep(req: SweepRequest): Promise<{ sweepId: number }>;
+  listSweeps(): Promise<SweepSummary[]>;
+  getSweep(ref: number | string): Promise<SweepDetail>;
+  pauseSweep(ref: number | string): Promise<void>;
+  /** Continue paused, interrupted and cancelled points and retry failed ones; finished points are kept. */
+  resumeSweep(ref: number | string): Promise<void>;
+  cancelSweep(ref: number | string): Promise<void>;
+  deleteSweep(ref: number | string): Promise<void>;
   /** The fleet's workers (an empty list and queue null when runs execute on this machine). */
   listWorkers(): Promise<FleetStatus>;
   queueSettings(): Promise<QueueSettings>;

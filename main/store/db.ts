@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EffconvError } from '../contract/errors';
-import { migrate } from './migrations';
+import { checkOwnDatabase, migrate } from './migrations';
 
 export interface OpenStoreOptions {
   /** better-sqlite3's compiled addon to load instead of its default one (the Electron shell passes an Electron-ABI build). */
@@ -37,6 +37,7 @@ export function openStore(path: string, o: OpenStoreOptions = {}): Store {
     throw new EffconvError('DATABASE_UNAVAILABLE', `cannot open the experiment database ${path}: ${(e as Error).message}`, path);
   }
   try {
+    checkOwnDatabase(db, path);
     db.pragma('journal_mode = WAL');
     // WAL with synchronous=FULL fsyncs the log at every commit, so a committed run status or
     // checkpoint row survives power loss (NORMAL, WAL's usual default, may lose the last

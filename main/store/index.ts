@@ -12,3 +12,4 @@ export * from './pareto';
 export * from './csv';
 export * from './changes';
 export * from './fleet-runs';
+export * from './sweeps';

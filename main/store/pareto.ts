@@ -1,6 +1,7 @@
 // Accuracy against size: the best completed run per (dataset, parameter budget), and which of
 // them no other point beats with fewer or equal parameters.
 import type { ParetoPoint, ParetoQuery, ParetoView } from '../contract/store';
+import { paretoFlags } from '../common/pareto';
 import type { Store } from './db';
 import { parseJson } from './rows';
 
@@ -33,15 +34,15 @@ export function paretoView(store: Store, q: ParetoQuery = {}): ParetoView {
        ) WHERE rank = 1 ORDER BY dataset, params, top1 DESC`,
     )
     .all(...args);
-  const best = new Map<string, number>();
-  const points: ParetoPoint[] = rows.map((r) => {
-    const seen = best.get(r.dataset) ?? -Infinity;
-    const onFront = r.top1 > seen;
-    if (onFront) best.set(r.dataset, r.top1);
-    return {
-      runId: r.id, experimentName: r.experiment_name, backbone: r.backbone, dataset: r.dataset, budget: r.budget,
-      params: r.params, top1: r.top1, top5: r.top5, sizes: parseJson<number[]>(r.sizes, 'runs.sizes'), onFront,
-    };
-  });
+  // The front is per dataset: accuracies on different data do not compete.
+  const onFront = new Map<number, boolean>();
+  for (const dataset of new Set(rows.map((r) => r.dataset))) {
+    const of = rows.filter((r) => r.dataset === dataset);
+    paretoFlags(of).forEach((f, i) => onFront.set(of[i].id, f));
+  }
+  const points: ParetoPoint[] = rows.map((r) => ({
+    runId: r.id, experimentName: r.experiment_name, backbone: r.backbone, dataset: r.dataset, budget: r.budget,
+    params: r.params, top1: r.top1, top5: r.top5, sizes: parseJson<number[]>(r.sizes, 'runs.sizes'), onFront: onFront.get(r.id)!,
+  }));
   return { points };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { EffconvConfig } from '../../main/contract/config';
 import type { TrainEvent } from '../../main/contract/events';
+import { DEFAULT_RUN_OPTIONS } from '../../main/contract/run';
 import type { RunDetail } from '../../main/contract/api';
 import type { Page, RunRow } from '../../main/contract/store';
 import { RunQueue } from '../../main/api/processes/run-queue';
@@ -177,4 +178,28 @@ test('a run killed with SIGKILL in stage 1 is interrupted; effconv resume ends i
   assert.match(effconv('resume', String(id)).stderr, /already completed/);
   // The stock sqlite3 shell reads the same database.
   assert.equal(execFileSync('sqlite3', [join(home, 'effconv.db'), `SELECT status FROM runs WHERE id = ${id}`], { encoding: 'utf8' }).trim(), 'completed');
+});
+
+test('two processes resuming the same run: one runs it, the other is refused by name', async () => {
+  // A run paused before it started (recorded by a queue that never ran it).
+  const store = openRunStore(join(home, 'effconv.db'));
+  const queue = new RunQueue({ store, launcher: { launch: () => assert.fail('nothing may start') } });
+  const api = createRunService({ store, executor: queue, tasks: inProcessTasks(), publish: () => {}, runsRoot: join(home, 'runs') });
+  const { runId } = await api.startRun({ experiment: 'twice', options: { ...DEFAULT_RUN_OPTIONS, backbone: 'resnet8', dataset: 'fashion-mnist', budget: '60k', searchEpochs: 1, trainEpochs: 1, batchSize: 16, trainBatchSize: 16, limitTrain: 32, limitTest: 32, backend: 'wasm', seed: 2 } });
+  await api.pauseRun(runId);
+  api.dispose();
+  store.close();
+  const resume = () =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'resume', String(runId), '--quiet'], { env });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+  const [a, b] = await Promise.all([resume(), resume()]);
+  const codes = [a.code, b.code].sort();
+  assert.deepEqual(codes, [0, 2], `${a.stderr}\n${b.stderr}`);
+  const refused = a.code === 2 ? a : b;
+  assert.match(refused.stderr, new RegExp(`run ${runId} is (still )?running \\(pid \\d+\\)`));
+  assert.equal(JSON.parse(effconv('show', String(runId), '--json').stdout).status, 'completed');
 });

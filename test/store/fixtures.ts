@@ -52,9 +52,19 @@ function seedV2(db: Database.Database): Seeded {
   return ids;
 }
 
-/** Version 3 code records where a fleet run ran; this one ran on a worker, its queued one is on the local queue. */
+/** Version 3 code records the seeded experiment as a one-point sweep (its completed run). */
 function seedV3(db: Database.Database): Seeded {
   const ids = seedV2(db);
+  const exp = db.prepare('SELECT experiment_id FROM runs WHERE id = ?').pluck().get(ids.runId) as number;
+  const grid = JSON.stringify({ budgets: [{ kind: 'params', params: 60000, label: '60k' }], backbones: ['resnet8'], datasets: ['fashion-mnist'], seeds: [3], baseline: false });
+  const sweep = Number(db.prepare(`INSERT INTO sweeps (experiment_id, grid, options, parallel, created_at, updated_at) VALUES (?, ?, '{}', 1, ?, ?)`).run(exp, grid, T, T).lastInsertRowid);
+  db.prepare(`INSERT INTO sweep_points (sweep_id, idx, run_id, kind, backbone, dataset, seed, budget_label, budget) VALUES (?, 0, ?, 'search', 'resnet8', 'fashion-mnist', 3, '60k', 60000)`).run(sweep, ids.runId);
+  return ids;
+}
+
+/** Version 4 code records where a fleet run ran; this one ran on a worker, its queued one is on the local queue. */
+function seedV4(db: Database.Database): Seeded {
+  const ids = seedV3(db);
   db.prepare(`UPDATE runs SET fleet_job = 'f00d.1.1', worker = 'gpu-1', worker_host = 'lab-server' WHERE id = ?`).run(ids.runId);
   return ids;
 }
@@ -64,4 +74,5 @@ export const SEED_AT_VERSION: Record<number, (db: Database.Database) => Seeded> 
   1: seedV1,
   2: seedV2,
   3: seedV3,
+  4: seedV4,
 };

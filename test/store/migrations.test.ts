@@ -3,14 +3,14 @@
 // connection settings, and the file read by the stock sqlite3 shell.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { EffconvError } from '../../main/contract/errors';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from '../../main/store/migrations';
-import { epochMetrics, getRunRow, getRunSummary, listArtifacts, metricSeries, openStore, queuedRuns, sizeHistory, storeId } from '../../main/store';
+import { epochMetrics, getRunRow, getRunSummary, listArtifacts, listSweepRecords, metricSeries, openStore, queuedRuns, sizeHistory, storeId, sweepPointRows } from '../../main/store';
 import { SEED_AT_VERSION } from './fixtures';
 import { REPO_ROOT } from '../helpers/data';
 
@@ -70,9 +70,14 @@ for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VER
     assert.equal(listArtifacts(store, ids.runId)[0].kind, 'config');
     assert.deepEqual(queuedRuns(store), [ids.queuedRunId], 'the queued run is still queued, in order');
     assert.equal(getRunRow(store, ids.queuedRunId).queued_at, Date.parse('2025-03-01T12:00:01Z'));
-    // Version 3: the database has its own name for the fleet's jobs, and runs say where they ran.
+    if (from >= 3) {
+      const [sweep] = listSweepRecords(store);
+      assert.deepEqual(sweep.grid.budgets, [{ kind: 'params', params: 60_000, label: '60k' }]);
+      assert.deepEqual(sweepPointRows(store, sweep.id).map((p) => [p.runId, p.status, p.budget]), [[ids.runId, 'completed', 60_000]]);
+    }
+    // Version 4: the database has its own name for the fleet's jobs, and runs say where they ran.
     assert.match(storeId(store), /^[0-9a-f]{16}$/);
-    assert.deepEqual(run.worker, from >= 3 ? { name: 'gpu-1', host: 'lab-server' } : null);
+    assert.deepEqual(run.worker, from >= 4 ? { name: 'gpu-1', host: 'lab-server' } : null);
     assert.equal(getRunRow(store, ids.queuedRunId).fleet_job, null);
     assert.deepEqual(store.db.pragma('foreign_key_check'), []);
     store.close();
@@ -114,10 +119,29 @@ test('a database from a newer EffConv Studio is refused, untouched', () => {
   assert.deepEqual(readFileSync(path), before);
 });
 
-test('a file that is not a database fails with the path and the reason', () => {
+test('a file that is not a database fails with the path and the reason, and is left as it was', () => {
   const path = file();
   copyFileSync(new URL(import.meta.url), path); // this test's own source: real bytes, not SQLite
+  const before = readFileSync(path);
   assert.throws(() => openStore(path), (e: unknown) => e instanceof EffconvError && e.code === 'DATABASE_UNAVAILABLE' && e.message.includes(path) && /not a database/.test(e.message));
+  assert.deepEqual(readFileSync(path), before);
+  assert.ok(!existsSync(`${path}-wal`), 'no write-ahead log was started beside it');
+});
+
+test('another program\'s SQLite database is refused by name and never written to', () => {
+  const path = file();
+  const other = new Database(path);
+  other.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')");
+  other.close();
+  const before = readFileSync(path);
+  assert.throws(
+    () => openStore(path),
+    (e: unknown) => e instanceof EffconvError && e.code === 'DATABASE_UNAVAILABLE' && e.message.includes(`${path} is an SQLite database of another program (tables contacts)`) && e.detail === path,
+  );
+  assert.deepEqual(readFileSync(path), before);
+  const again = new Database(path, { readonly: true });
+  assert.deepEqual(again.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all(), ['contacts']);
+  again.close();
 });
 
 test('openStore loads the addon named by nativeBinding (as the Electron shell passes one), and names a missing one', () => {

@@ -1,8 +1,9 @@
 // Runs executed in this very process (the CLI: `effconv run` trains in the terminal that
 // started it). Each submitted or resumed run is claimed at once and driven to an end here; no
 // other queued run is touched, so a CLI never takes the desktop app's queue.
-import type { Store } from '../../store';
-import { claimForThisProcess, recoverInterrupted } from '../records/run-records';
+import type { RunRow } from '../../contract/store';
+import { getRunSummary, type Store } from '../../store';
+import { claimForThisProcess, createRun, queueResume, recoverInterrupted, type NewRunRequest } from '../records/run-records';
 import { executeStoredRun } from '../run/execute-stored-run';
 import { LocalRunExecutor } from './run-executor';
 
@@ -20,6 +21,9 @@ interface Active {
 export class ForegroundRuns extends LocalRunExecutor {
   private readonly active = new Map<number, Active>();
   private closing = false;
+  /** Runs recorded together (a sweep's points) go one after another: one process trains one run at a time. */
+  private chain: Promise<void> = Promise.resolve();
+  private chained = 0;
 
   constructor(
     store: Store,
@@ -48,7 +52,25 @@ export class ForegroundRuns extends LocalRunExecutor {
   }
 
   protected waiting(): number {
-    return 0;
+    return this.chained;
+  }
+
+  override enqueue(runIds: readonly number[]): void {
+    for (const id of runIds) this.emitStatus(id);
+    for (const id of runIds) {
+      this.chained += 1;
+      this.chain = this.chain
+        .then(() => {
+          if (this.closing) return;
+          this.accepted(id);
+          return this.active.get(id)?.done;
+        })
+        .catch(() => this.emitStatus(id)) // not claimable (another process took it): its row says why
+        .finally(() => {
+          this.chained -= 1;
+          this.settled();
+        });
+    }
   }
 
   protected signal(runId: number, request: 'pause' | 'cancel'): void {
@@ -58,9 +80,33 @@ export class ForegroundRuns extends LocalRunExecutor {
     else a.abort.abort();
   }
 
+  /** Recorded and claimed in one transaction: no queue of another process can take it in between. */
+  override submit(r: NewRunRequest): RunRow {
+    const id = this.store.write(() => {
+      const run = createRun(this.store, r);
+      claimForThisProcess(this.store, run.id);
+      return run.id;
+    });
+    this.execute(id);
+    return getRunSummary(this.store, id);
+  }
+
+  override resume(runId: number): RunRow {
+    this.store.write(() => {
+      queueResume(this.store, runId);
+      claimForThisProcess(this.store, runId);
+    });
+    this.execute(runId);
+    return getRunSummary(this.store, runId);
+  }
+
   protected accepted(runId: number): void {
     if (this.closing) return;
     claimForThisProcess(this.store, runId);
+    this.execute(runId);
+  }
+
+  private execute(runId: number): void {
     this.emitStatus(runId);
     const a: Active = { abort: new AbortController(), pause: false, done: Promise.resolve() };
     this.active.set(runId, a);

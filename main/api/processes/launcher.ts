@@ -18,9 +18,9 @@ export interface WorkerHandle<In = ToWorker, Out = FromWorker> {
   onExit(f: (code: number | null, signal: string | null) => void): void;
 }
 
-/** Starts a worker script (out/main/worker.js, out/main/task.js) with these arguments. */
+/** Starts a worker script (out/main/worker.js, out/main/task.js) with these arguments (and these variables added to its environment). */
 export interface WorkerLauncher<In = ToWorker, Out = FromWorker> {
-  launch(args: string[]): WorkerHandle<In, Out>;
+  launch(args: string[], env?: Record<string, string>): WorkerHandle<In, Out>;
 }
 
 /** A built worker script (out/main/worker.js, out/main/task.js), from the bundle or from the source tree. */
@@ -54,8 +54,8 @@ export function nodeWorkerLauncher<In = ToWorker, Out = FromWorker>(
   workerPath: string = builtWorkerPath(), env: NodeJS.ProcessEnv = process.env, o: { nice?: number } = {},
 ): WorkerLauncher<In, Out> {
   return {
-    launch(args) {
-      const child = fork(workerPath, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    launch(args, extra) {
+      const child = fork(workerPath, args, { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
       if (o.nice !== undefined) lowerPriority(child.pid, o.nice);
       return {
         get pid() {

@@ -66,6 +66,10 @@ export class RoutedRuns implements RunExecutor {
     return (this.fleet ?? this.local).submit(r);
   }
 
+  enqueue(runIds: readonly number[]): void {
+    (this.fleet ?? this.local).enqueue(runIds);
+  }
+
   resume(runId: number): RunRow {
     return (this.fleet ?? this.local).resume(runId);
   }

@@ -12,6 +12,8 @@ export interface RunExecutor {
   start(): void;
   /** Record a run and have it executed. */
   submit(r: NewRunRequest): RunRow;
+  /** Have runs executed that are already recorded as queued (a sweep's points, recorded together). */
+  enqueue(runIds: readonly number[]): void;
   /** Continue a paused, interrupted, failed or cancelled run from its last checkpoint. */
   resume(runId: number): RunRow;
   /** A running run checkpoints at its next step and stops ('paused'); a queued one leaves the queue paused. */
@@ -54,6 +56,11 @@ export abstract class LocalRunExecutor implements RunExecutor {
     this.emitStatus(run.id);
     this.accepted(run.id);
     return getRunSummary(this.store, run.id);
+  }
+
+  enqueue(runIds: readonly number[]): void {
+    for (const id of runIds) this.emitStatus(id);
+    for (const id of runIds) this.accepted(id);
   }
 
   resume(runId: number): RunRow {

@@ -11,6 +11,7 @@ import { toDatasetInfo } from '../records/dataset-info';
 import { checkpointKernelMaps } from '../run/kernel-maps';
 import type { TaskProgress, TaskRequest, TaskResults } from './task-protocol';
 import { settings } from '../../common/settings';
+import { datasetPackage } from './fleet/fleet-datasets';
 
 export interface TaskHere {
   signal: AbortSignal;
@@ -48,6 +49,8 @@ export async function runTaskHere(r: TaskRequest, h: TaskHere): Promise<TaskResu
         store.close();
       }
     }
+    case 'fleet-dataset':
+      return datasetPackage(r.spec);
     case 'backend': {
       const b = await initBackend(r.name);
       return { name: b.name, device: b.device };

@@ -6,6 +6,7 @@
 import type { DoctorReport, ExportRequest, ImportOutcome, ImportRequest, KernelMaps } from '../../contract/api';
 import type { SerializedError } from '../../contract/errors';
 import type { ExportRunResult } from '../../contract/export';
+import type { DatasetPackage } from './fleet/fleet-datasets';
 
 export type TaskRequest =
   | { kind: 'doctor' }
@@ -15,6 +16,8 @@ export type TaskRequest =
   | { kind: 'kernel-maps'; dbPath: string; runId: number }
   /** The shape of a data set given by path (opening it reads it whole). */
   | { kind: 'dataset-shape'; spec: string }
+  /** What a fleet's worker needs to have a run's data set: its name, sha256 and files (an idx folder is read whole for its sha256). */
+  | { kind: 'fleet-dataset'; spec: string }
   /** Start a backend as a run would (the best available for 'auto'): which one, on what device (a fleet worker's description). */
   | { kind: 'backend'; name: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' };
 
@@ -26,6 +29,7 @@ export interface TaskResults {
   'kernel-maps': KernelMaps;
   'dataset-shape': DatasetShape;
   backend: { name: string; device: string };
+  'fleet-dataset': DatasetPackage;
 }
 
 export interface DatasetShape {

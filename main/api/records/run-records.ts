@@ -52,7 +52,7 @@ export function deriveExperimentName(o: RunOptions, backbone: string, budget: nu
 }
 
 /** A dataset given as a path is stored absolute, so the run resumes from any working folder. */
-function canonicalDataset(spec: string): string {
+export function canonicalDataset(spec: string): string {
   return isAbsolute(spec) || /[\\/]/.test(spec) || spec.startsWith('.') ? resolve(spec) : spec;
 }
 

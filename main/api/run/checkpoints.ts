@@ -120,13 +120,16 @@ export interface CheckpointMeta {
   score: number | null;
 }
 
-/** Keep the newest checkpoint of each stage and the stage-2 one with the best top-1; the rest go. */
+/** Checkpoints kept per stage: the newest, and the one before it to fall back to if the newest is damaged. */
+export const CHECKPOINTS_KEPT_PER_STAGE = 2;
+
+/** Keep the newest checkpoints of each stage and the stage-2 one with the best top-1; the rest go. */
 export function checkpointsToPrune(list: readonly Artifact[]): Artifact[] {
   const keep = new Set<number>();
   const newestFirst = [...list].sort((a, b) => b.id - a.id);
   for (const stage of [1, 2]) {
     const ofStage = newestFirst.filter((a) => (a.meta as unknown as CheckpointMeta).stage === stage);
-    if (ofStage[0]) keep.add(ofStage[0].id);
+    for (const a of ofStage.slice(0, CHECKPOINTS_KEPT_PER_STAGE)) keep.add(a.id);
   }
   let best: Artifact | null = null;
   for (const a of newestFirst) {

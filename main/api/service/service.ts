@@ -14,6 +14,7 @@ import { createFleetService } from './fleet-service';
 import { OutsideRunWatcher } from './outside-runs';
 import { PushHub } from './push-hub';
 import { createRunService } from './run-service';
+import { createSweepService } from './sweep-service';
 import { createSystemService } from './system-service';
 
 export interface ServiceOptions {
@@ -54,6 +55,7 @@ export function createService(o: ServiceOptions): Service {
     ...runs,
     ...createExportService({ tasks: o.tasks, dbPath: store.path, exportsDir: o.exportsToHome ? o.paths.exports : undefined }),
     ...createFleetService(executor),
+    ...createSweepService({ store, executor, tasks: o.tasks, runsRoot: o.paths.runs }),
   };
   return {
     api,

@@ -14,10 +14,14 @@ declare const __APP_VERSION__: string | undefined;
 
 export const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev';
 
-/** With `queue` (--queue, else EFFCONV_QUEUE), runs go to that fleet: checked first, so a wrong URL or password fails here by name. */
+/** The queue a command that executes runs uses: its --queue, else EFFCONV_QUEUE; none: this machine. */
+export function queueOf(flags: { queue?: unknown }): string | undefined {
+  return (typeof flags.queue === 'string' ? flags.queue : undefined) ?? settings().fleet.queue;
+}
+
+/** With `queue`, runs go to that fleet: checked first, so a wrong URL or password fails here by name. */
 export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { checkpointEveryMs?: number; queue?: string } = {}): Promise<T> {
-  const url = o.queue ?? settings().fleet.queue;
-  const target = url ? parseQueueUrl(url) : null;
+  const target = o.queue ? parseQueueUrl(o.queue) : null;
   const redis = target ? await connectQueue(target, 'effconv-cli') : null;
   const service = createService({
     mode: 'cli',

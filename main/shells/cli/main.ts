@@ -9,6 +9,7 @@ import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
+import { sweepCommand } from './commands/sweep';
 import { workerCommand } from './commands/worker';
 import { workersCommand } from './commands/workers';
 
@@ -30,6 +31,12 @@ usage:
   effconv show   RUN [--json]                 one run: options, sizes per layer, epochs, files
   effconv resume RUN                          continue a paused, interrupted, failed or cancelled
                                               run from its last checkpoint
+  effconv sweep  --budget LIST --dataset LIST [--backbone LIST] [--seed LIST] [--baseline]
+                 [--parallel N] [--name NAME] [run options]
+                                              a grid of runs as one experiment: LIST is comma-separated;
+                                              budgets 0.2M,0.4M | 0.2M..0.8M:4 (log-spaced) | 0.5x,1x,2x
+                                              (multiples of each backbone's all-3×3 count)
+  effconv sweep  list | show SWEEP [--json] | resume SWEEP | pause SWEEP | cancel SWEEP | delete SWEEP
   effconv worker --queue URL [--backend B] [--concurrency N] [--name NAME]
                                               take runs from a fleet's queue (Redis) and execute them here
   effconv workers --queue URL [--json]        the fleet's workers: what each runs, backend, last seen
@@ -75,7 +82,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
-  EXPERIMENT_NOT_FOUND: 2, RUN_STATE: 2, DATABASE_UNAVAILABLE: 5, QUEUE_UNAVAILABLE: 6, QUEUE_AUTH: 6, PROTOCOL_MISMATCH: 6, CHECKSUM_MISMATCH: 4,
+  EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5, QUEUE_UNAVAILABLE: 6, QUEUE_AUTH: 6, PROTOCOL_MISMATCH: 6, CHECKSUM_MISMATCH: 4,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -104,6 +111,8 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(rest);
       case 'resume':
         return await resumeCommand(rest);
+      case 'sweep':
+        return await sweepCommand(rest);
       case 'worker':
         return await workerCommand(rest);
       case 'workers':

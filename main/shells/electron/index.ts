@@ -34,14 +34,20 @@ function start(): void {
   const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
   const launcher = utilityLauncher<ToWorker, FromWorker>(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' });
   const paths = homePaths();
-  const url = readQueueSetting(paths.home);
+  const tasks = processTasks(utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' }));
+  let url: string | null = null;
+  try {
+    url = readQueueSetting(paths.home);
+  } catch (e) {
+    dialog.showErrorBox('EffConv Studio: queue setting unreadable', `${(e as Error).message}\n\nRuns execute on this machine until a queue is set again (Workers).`);
+  }
   service = createService({
     mode: 'desktop',
     version: app.getVersion(),
     paths,
     // New runs go to the fleet's queue when one is set (Workers view), else to worker processes here.
-    executor: (store) => coordinatorRuns(store, new RunQueue({ store, launcher }), { queue: url ? parseQueueUrl(url) : null, adopt: true, rememberIn: paths.home }),
-    tasks: processTasks(utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' })),
+    executor: (store) => coordinatorRuns(store, new RunQueue({ store, launcher }), { queue: url ? parseQueueUrl(url) : null, adopt: true, rememberIn: paths.home, tasks }),
+    tasks,
     store: { nativeBinding: binding.path },
     followOutsideRuns: true,
     exportsToHome: true,

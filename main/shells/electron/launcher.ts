@@ -5,8 +5,8 @@ import { lowerPriority, type WorkerLauncher } from '../../api/processes/launcher
 
 export function utilityLauncher<In, Out>(script: string, env: NodeJS.ProcessEnv, o: { nice?: number; name: string }): WorkerLauncher<In, Out> {
   return {
-    launch(args) {
-      const child = utilityProcess.fork(script, args, { env, stdio: 'inherit', serviceName: o.name });
+    launch(args, extra) {
+      const child = utilityProcess.fork(script, args, { env: { ...env, ...extra }, stdio: 'inherit', serviceName: o.name });
       if (o.nice !== undefined) child.once('spawn', () => lowerPriority(child.pid, o.nice));
       return {
         get pid() {

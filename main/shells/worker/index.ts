@@ -40,9 +40,13 @@ async function main(): Promise<number> {
       if (m.type === 'cancel') abort.abort();
       if (m.type === 'pause') pause = true;
     });
-    // SIGTERM (a service manager, a parent without IPC) and Ctrl-C in the parent's terminal cancel after the current step.
+    // SIGTERM (a service manager, a parent without IPC) cancels after the current step. Ctrl-C in
+    // the parent's terminal reaches this process too: the parent decides (it pauses or cancels
+    // through the channel); with no parent left, Ctrl-C cancels.
     process.on('SIGTERM', () => abort.abort());
-    process.on('SIGINT', () => abort.abort());
+    process.on('SIGINT', () => {
+      if (!channel.connected()) abort.abort();
+    });
     const out = await executeStoredRun(store, args.run, {
       signal: abort.signal,
       pauseRequested: () => pause,

@@ -1,9 +1,10 @@
 // A recorded run in this process on real Fashion-MNIST (ResNet-8, wasm): everything lands in
 // the database; pause → resume ends with bit-identical sizes and metrics to an uninterrupted
-// run; cancel is 'cancelled'; checkpoints are pruned to the last per stage and the best.
+// run; cancel is 'cancelled'; checkpoints are pruned to the last two per stage and the best; a
+// damaged newest checkpoint is skipped, saying so, and the run resumes from the one before.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -78,9 +79,9 @@ test('a run records its steps, epochs, sizes, config and checkpoints, and ends c
   assert.equal(weights.path, join(d.dir, 'model.safetensors'));
   assert.equal(weights.sha256, cfg.weights!.sha256);
   assert.equal(createHash('sha256').update(readFileSync(weights.path)).digest('hex'), cfg.weights!.sha256);
-  // Four epoch-end checkpoints were written; kept: stage 1's last, stage 2's last, and stage 2's best top-1.
+  // Four epoch-end checkpoints were written; kept: the last two of each stage (and stage 2's best top-1, one of them).
   const ckpts = listArtifacts(store, run.id, 'checkpoint');
-  assert.ok(ckpts.length >= 2 && ckpts.length <= 3, `${ckpts.length} checkpoints kept`);
+  assert.equal(ckpts.length, 4, `${ckpts.length} checkpoints kept`);
   assert.deepEqual(readdirSync(join(d.dir, 'checkpoints')).sort(), ckpts.map((a) => a.path.split('/').pop()).sort(), 'pruned files are gone from disk');
   reference = { soft: d.soft!, sizes: d.sizes!, steps: rows, epochs: d.epochs.map(({ time: _t, seconds: _s, ...e }) => e), history: history.soft };
   store.close();
@@ -112,6 +113,30 @@ test('pause after a few steps, resume: the same sizes, metrics and size history 
   const logged = log.filter((e) => e.type === 'step').map((e) => `${e.stage}:${(e as { step: number }).step}`);
   assert.equal(new Set(logged).size, logged.length, 'metrics.jsonl has no step twice');
   assert.equal(logged.length, 16);
+  store.close();
+});
+
+test('a damaged newest checkpoint is skipped, saying so, and the run resumes from the one before to the same result', async () => {
+  assert.ok(reference, 'needs the first test');
+  const store = openRunStore(join(tmp, 'd.db'));
+  const run = createRun(store, { options: OPTIONS, runsRoot });
+  let steps = 0;
+  const paused = await runToEnd(store, run.id, { onEvent: (e) => e.type === 'step' && (steps += 1), pauseRequested: () => steps >= 6 });
+  assert.equal(paused.status, 'paused');
+  const [newest, previous] = listArtifacts(store, run.id, 'checkpoint'); // newest first
+  assert.deepEqual([newest.meta.reason, previous.meta.reason, previous.meta.epoch, previous.meta.index], ['pause', 'epoch', 1, 0]);
+  truncateSync(newest.path, 1000); // cut short by a full disk or a bad copy
+  queueResume(store, run.id);
+  const events: TrainEvent[] = [];
+  const done = await runToEnd(store, run.id, { onEvent: (e) => events.push(e) });
+  assert.equal(done.status, 'completed', JSON.stringify(done.error));
+  assert.deepEqual(done.resumedFrom, { stage: 1, step: 4 }, 'from the end of epoch 1, the checkpoint before the damaged one');
+  const warning = events.find((e) => e.type === 'log' && e.level === 'warn');
+  assert.ok(warning && warning.type === 'log' && warning.message.includes(newest.path) && /sha256 differs/.test(warning.message), 'the skipped file is named');
+  const d = getRunRecord(store, run.id);
+  assert.deepEqual(d.soft, reference.soft, 'bit-identical soft sizes');
+  assert.deepEqual(stepRows(store, run.id), reference.steps, 'steps 5 and 6 recorded once, with the same values');
+  assert.deepEqual(d.epochs.map(({ time: _t, seconds: _s, ...e }) => e), reference.epochs);
   store.close();
 });
 

@@ -5,6 +5,7 @@ import { settings } from '../../../common/settings';
 import type { Store } from '../../../store';
 import { RoutedRuns } from '../routed-runs';
 import type { RunExecutor } from '../run-executor';
+import type { TaskRunner } from '../tasks';
 import { FleetExecutor } from './fleet-executor';
 import type { QueueTarget } from './queue-url';
 import { writeQueueSetting } from './queue-setting';
@@ -19,12 +20,17 @@ export interface CoordinatorOptions {
   /** Take up fleet runs whose follower died (the app, serve); a terminal command follows only its own. */
   adopt: boolean;
   checkpointEveryMs?: number;
+  /** Where a run's data set is described for the workers (the app: a task process, which reads an idx folder whole). */
+  tasks?: TaskRunner;
 }
 
 export function coordinatorRuns(store: Store, local: RunExecutor, o: CoordinatorOptions): RoutedRuns {
   const s = settings().fleet;
   const make = (queue: QueueTarget, redis: Redis | null) =>
-    new FleetExecutor({ store, queue, redis, attempts: s.attempts, retryMs: s.retryMs, adopt: o.adopt, checkpointEveryMs: o.checkpointEveryMs });
+    new FleetExecutor({
+      store, queue, redis, attempts: s.attempts, retryMs: s.retryMs, adopt: o.adopt, checkpointEveryMs: o.checkpointEveryMs,
+      describeDataset: o.tasks ? (spec) => o.tasks!({ kind: 'fleet-dataset', spec }) : undefined,
+    });
   return new RoutedRuns(store, local, o.queue ? make(o.queue, o.redis ?? null) : null, {
     fleet: make,
     remember: o.rememberIn ? (url) => writeQueueSetting(o.rememberIn!, url) : undefined,

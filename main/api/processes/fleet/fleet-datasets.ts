@@ -38,6 +38,31 @@ const ManifestSchema = z.object({
 /** An idx folder's identity costs a full read: remembered per folder while its files are unchanged. */
 const idxIdentity = new Map<string, { stamp: string; name: string; sha256: string }>();
 
+/** Sizes and times of a package's files: the same stamp, the same package. */
+export function packageStamp(pkg: Pick<DatasetPackage, 'files'>): string | null {
+  try {
+    return pkg.files.map((f) => `${f.path}:${statSync(f.path).size}:${statSync(f.path).mtimeMs}`).join('|');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Packages by --dataset, described where the caller says (a task process for the app: an idx
+ * folder is read whole), remembered while their files are unchanged.
+ */
+export function cachedPackages(describe: (spec: string) => Promise<DatasetPackage>): (spec: string) => Promise<DatasetPackage> {
+  const known = new Map<string, { pkg: DatasetPackage; stamp: string }>();
+  return async (spec) => {
+    const hit = known.get(spec);
+    if (hit && packageStamp(hit.pkg) === hit.stamp) return hit.pkg;
+    const pkg = await describe(spec);
+    const stamp = packageStamp(pkg);
+    if (stamp) known.set(spec, { pkg, stamp });
+    return pkg;
+  };
+}
+
 /** The package for a run's --dataset, as this machine resolves it. */
 export function datasetPackage(spec: string): DatasetPackage {
   const src = datasetSource(spec);

@@ -23,7 +23,7 @@ import { LocalRunExecutor } from '../run-executor';
 import { readPointer } from './attempt-channel';
 import { deleteBlob, putBlob, readBlob } from './blobs';
 import { openQueueConnection, watchLink, type LinkState } from './connection';
-import { datasetPackage, offerDataset } from './fleet-datasets';
+import { cachedPackages, datasetPackage, offerDataset, type DatasetPackage } from './fleet-datasets';
 import { BULL_PREFIX, jobIdFor, keys, QUEUE_NAME, runKey } from './keys';
 import { decodeMessage, errorOf, eventsOf, FLEET_PROTOCOL, type JobData, type Message, type WorkerIdentity } from './protocol';
 import { redisOptions, type QueueTarget } from './queue-url';
@@ -41,6 +41,8 @@ export interface FleetExecutorOptions {
   retryMs: number;
   /** Also take up fleet runs whose follower died (the app, `effconv serve`); a terminal run follows only its own. */
   adopt?: boolean;
+  /** Describes a run's data set for the workers (the app: in a task process); default: here. */
+  describeDataset?: (spec: string) => Promise<DatasetPackage>;
 }
 
 interface Followed {
@@ -73,13 +75,15 @@ export class FleetExecutor extends LocalRunExecutor {
   private reconciling = false;
   private wake: (() => void) | null = null;
   private readonly linkListeners = new Set<(s: LinkState) => void>();
+  private readonly dataset: (spec: string) => Promise<DatasetPackage>;
   /** How far behind the workers this coordinator records: from each message's arrival in Redis (its stream id) to its recording here. */
-  readonly lag = { messages: 0, totalMs: 0, maxMs: 0 };
+  readonly lag = { messages: 0, totalMs: 0, maxMs: 0, recentMs: [] as number[] };
 
   constructor(private readonly o: FleetExecutorOptions) {
     super(o.store);
     this.redis = o.redis ?? openQueueConnection(o.queue, 'effconv-coordinator');
     this.id = storeId(o.store);
+    this.dataset = cachedPackages(o.describeDataset ?? (async (spec) => datasetPackage(spec)));
     if (this.redis.status !== 'ready') {
       this.link = { up: false, error: new EffconvError('QUEUE_UNAVAILABLE', `connecting to the fleet's Redis at ${o.queue.display}…`, o.queue.display) };
     }
@@ -139,6 +143,16 @@ export class FleetExecutor extends LocalRunExecutor {
     });
     this.emitStatus(run.id);
     return getRunSummary(this.store, run.id);
+  }
+
+  /** Runs recorded as queued (a sweep's points, recorded together) go to the fleet. */
+  override enqueue(runIds: readonly number[]): void {
+    for (const id of runIds) {
+      const row = getRunRow(this.store, id);
+      if (row.status !== 'queued' || (row.fleet_job && this.followed.has(id))) continue;
+      this.store.write(() => this.assign(id));
+      this.emitStatus(id);
+    }
   }
 
   override resume(runId: number): RunRow {
@@ -244,7 +258,7 @@ export class FleetExecutor extends LocalRunExecutor {
   // ---- queueing ---------------------------------------------------------------------------
 
   /** Put the run's job on the queue (its data set offered, the checkpoint to continue from in place), unless it is there. */
-  private async enqueue(f: Followed): Promise<void> {
+  private async putOnQueue(f: Followed): Promise<void> {
     const existing = await this.queue!.getJob(f.jobId);
     if (existing) {
       f.enqueued = true;
@@ -254,7 +268,7 @@ export class FleetExecutor extends LocalRunExecutor {
     if (row.status !== 'queued' || row.fleet_job !== f.jobId) return;
     try {
       const point = resumePoint(this.store, f.runId);
-      const pkg = datasetPackage(point.options.dataset);
+      const pkg = await this.dataset(point.options.dataset);
       await offerDataset(this.redis, pkg);
       await this.clearRun(f.run);
       if (point.loaded) {
@@ -297,7 +311,7 @@ export class FleetExecutor extends LocalRunExecutor {
       for (const f of [...this.followed.values()]) {
         if (this.closed) return;
         if (!f.enqueued) {
-          await this.enqueue(f);
+          await this.putOnQueue(f);
           continue;
         }
         const request = readRequest(this.store, f.runId);
@@ -352,6 +366,7 @@ export class FleetExecutor extends LocalRunExecutor {
             this.lag.messages += 1;
             this.lag.totalMs += ms;
             this.lag.maxMs = Math.max(this.lag.maxMs, ms);
+            if (this.lag.recentMs.push(ms) > 10_000) this.lag.recentMs.shift();
           } catch (e) {
             this.emit({ type: 'train', runId: f.runId, event: { type: 'log', level: 'warn', message: `could not record a report from the worker: ${(e as Error).message}` } });
             if (!(e instanceof EffconvError)) {

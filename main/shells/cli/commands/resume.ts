@@ -2,7 +2,7 @@
 // checkpoint (the Api's resumeRun), in this process, to the result an uninterrupted run gives.
 import { EffconvError } from '../../../contract/errors';
 import { numberFlag, parse } from '../args';
-import { withCliService } from '../cli-service';
+import { queueOf, withCliService } from '../cli-service';
 import { followRun } from '../follow-run';
 import { runIdArg } from './run-id';
 
@@ -17,6 +17,6 @@ export async function resumeCommand(argv: string[]): Promise<number> {
         await service.api.resumeRun(runId);
         return runId;
       }, { json: Boolean(values.json), quiet: Boolean(values.quiet) }),
-    { checkpointEveryMs: minutes !== undefined ? minutes * 60_000 : undefined, queue: values.queue as string | undefined },
+    { checkpointEveryMs: minutes !== undefined ? minutes * 60_000 : undefined, queue: queueOf(values) },
   );
 }

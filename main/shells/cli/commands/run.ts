@@ -5,52 +5,52 @@
 import type { RetrainRequest } from '../../../contract/api';
 import { EffconvError } from '../../../contract/errors';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../contract/run';
+import type { SweepRunOptions } from '../../../contract/sweep';
 import { parseBackendName } from '../../../engine/backends/init';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
-import { withCliService } from '../cli-service';
+import { queueOf, withCliService } from '../cli-service';
 import { followRun } from '../follow-run';
 import { runIdArg } from './run-id';
 
-const RUN_FLAGS = {
-  backbone: { type: 'string' },
-  dataset: { type: 'string' },
-  budget: { type: 'string' },
+/** The options every run shares with a sweep's points (sweep.ts takes the same flags). */
+export const SHARED_RUN_FLAGS = {
   'search-epochs': { type: 'string' },
   'train-epochs': { type: 'string' },
   'batch-size': { type: 'string' },
   'train-batch-size': { type: 'string' },
-  seed: { type: 'string' },
   backend: { type: 'string' },
   'limit-train': { type: 'string' },
   'limit-test': { type: 'string' },
   crop: { type: 'string' },
   flip: { type: 'boolean' },
   lr: { type: 'string' },
-  config: { type: 'string' },
-  'from-run': { type: 'string' },
-  out: { type: 'string' },
-  name: { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
   queue: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
 
-type Flags = Record<string, string | boolean | undefined>;
+const RUN_FLAGS = {
+  ...SHARED_RUN_FLAGS,
+  backbone: { type: 'string' },
+  dataset: { type: 'string' },
+  budget: { type: 'string' },
+  seed: { type: 'string' },
+  config: { type: 'string' },
+  'from-run': { type: 'string' },
+  out: { type: 'string' },
+  name: { type: 'string' },
+} as const;
 
-export function runOptionsFromFlags(v: Flags, stages: RunStages): RunOptions {
-  if (typeof v.dataset !== 'string') throw new EffconvError('INVALID_ARGUMENT', '--dataset is required (a library name, fashion-mnist, or a folder)', 'dataset');
+export type Flags = Record<string, string | boolean | undefined>;
+
+export function sharedOptionsFromFlags(v: Flags, stages: RunStages): SweepRunOptions {
   const d = DEFAULT_RUN_OPTIONS;
   return {
-    backbone: (v.backbone as string) ?? d.backbone,
-    dataset: v.dataset,
-    budget: (v.budget as string) ?? d.budget,
-    stages,
     searchEpochs: intFlag(v['search-epochs'], 'search-epochs', stages === 'train' ? 0 : 1, d.searchEpochs),
     trainEpochs: intFlag(v['train-epochs'], 'train-epochs', stages === 'search' ? 0 : 1, d.trainEpochs),
     batchSize: intFlag(v['batch-size'], 'batch-size', 1, d.batchSize),
     trainBatchSize: intFlag(v['train-batch-size'], 'train-batch-size', 1, d.trainBatchSize),
-    seed: intFlag(v.seed, 'seed', 0, d.seed),
     backend: parseBackendName((v.backend as string) ?? 'auto'),
     limitTrain: optionalInt(v['limit-train'], 'limit-train', 1),
     limitTest: optionalInt(v['limit-test'], 'limit-test', 1),
@@ -58,6 +58,25 @@ export function runOptionsFromFlags(v: Flags, stages: RunStages): RunOptions {
     flip: v.flip as boolean | undefined,
     lr: numberFlag(v.lr, 'lr'),
   };
+}
+
+export function runOptionsFromFlags(v: Flags, stages: RunStages): RunOptions {
+  if (typeof v.dataset !== 'string') throw new EffconvError('INVALID_ARGUMENT', '--dataset is required (a library name, fashion-mnist, or a folder)', 'dataset');
+  const d = DEFAULT_RUN_OPTIONS;
+  return {
+    ...sharedOptionsFromFlags(v, stages),
+    backbone: (v.backbone as string) ?? d.backbone,
+    dataset: v.dataset,
+    budget: (v.budget as string) ?? d.budget,
+    stages,
+    seed: intFlag(v.seed, 'seed', 0, d.seed),
+  };
+}
+
+/** The checkpoint interval the flags ask for, in ms. */
+export function checkpointEveryMs(v: Flags): number | undefined {
+  const minutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
+  return minutes !== undefined ? minutes * 60_000 : undefined;
 }
 
 /** What a retrain may change, from the flags the user gave; the rest is the parent run's (as the GUI's "Retrain stage 2"). */
@@ -89,7 +108,6 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
   const fromRun = typeof v['from-run'] === 'string' ? runIdArg(v['from-run']) : null;
   if (fromRun !== null && (stages !== 'train' || v.config !== undefined)) throw new EffconvError('INVALID_ARGUMENT', '--from-run goes with effconv train, instead of --config', 'from-run');
   if (stages === 'train' && typeof v.config !== 'string' && fromRun === null) throw new EffconvError('INVALID_ARGUMENT', 'effconv train needs --config DIR/config.json or --from-run RUN', 'config');
-  const minutes = numberFlag(v['checkpoint-minutes'], 'checkpoint-minutes');
   const follow = { json: Boolean(v.json), quiet: Boolean(v.quiet) };
   return withCliService(
     (service) =>
@@ -103,6 +121,6 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
         });
         return runId;
       }, follow),
-    { checkpointEveryMs: minutes !== undefined ? minutes * 60_000 : undefined, queue: v.queue as string | undefined },
+    { checkpointEveryMs: checkpointEveryMs(v), queue: queueOf(v) },
   );
 }

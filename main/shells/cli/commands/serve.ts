@@ -30,6 +30,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (port > 65535) throw new EffconvError('INVALID_ARGUMENT', `--port must be 0…65535, got ${port}`, 'port');
   const launcher = nodeWorkerLauncher(builtWorkerPath(), process.env, { nice: RUN_WORKER_NICE });
   const paths = homePaths();
+  const tasks = processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT)));
   // --queue, else EFFCONV_QUEUE, else the queue set in the UI; Redis may be down now: the UI says so, runs wait for it.
   const url = (values.queue as string | undefined) ?? settings().fleet.queue ?? readQueueSetting(paths.home);
   const queue = url ? parseQueueUrl(url) : null;
@@ -37,8 +38,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     mode: 'web',
     version: APP_VERSION,
     paths,
-    executor: (store) => coordinatorRuns(store, new RunQueue({ store, launcher }), { queue, adopt: true, rememberIn: paths.home }),
-    tasks: processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT))),
+    executor: (store) => coordinatorRuns(store, new RunQueue({ store, launcher }), { queue, adopt: true, rememberIn: paths.home, tasks }),
+    tasks,
     followOutsideRuns: true,
     exportsToHome: true,
   });

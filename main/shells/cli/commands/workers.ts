@@ -2,14 +2,13 @@
 // device, and when it was last seen (the Api's listWorkers; --json prints its FleetStatus).
 import type { FleetStatus } from '../../../contract/api';
 import { parse } from '../args';
-import { withCliService } from '../cli-service';
+import { queueOf, withCliService } from '../cli-service';
 import { formatTable, when } from '../table';
 import { EffconvError } from '../../../contract/errors';
-import { settings } from '../../../common/settings';
 
 export async function workersCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { queue: { type: 'string' }, json: { type: 'boolean' } });
-  const queue = (values.queue as string | undefined) ?? settings().fleet.queue;
+  const queue = queueOf(values);
   if (!queue) throw new EffconvError('INVALID_ARGUMENT', '--queue redis://host:port is required (or EFFCONV_QUEUE)', 'queue');
   const status: FleetStatus = await withCliService((s) => s.api.listWorkers(), { queue });
   if (values.json) {

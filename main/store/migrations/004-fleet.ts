@@ -1,4 +1,4 @@
-// Schema version 3, for runs executed on a fleet of machines (BullMQ on Redis):
+// Schema version 4, for runs executed on a fleet of machines (BullMQ on Redis):
 // - store_info: facts about this database itself; 'id' is a random name that keeps the jobs
 //   of this database apart from those of other databases sharing the same Redis.
 // - runs.fleet_job: the BullMQ job executing the run while it is on the fleet's queue (NULL:
@@ -7,7 +7,7 @@
 //   the backend and device every run records.
 import type Database from 'better-sqlite3';
 
-export function v3Fleet(db: Database.Database): void {
+export function v4Fleet(db: Database.Database): void {
   db.exec(`
     CREATE TABLE store_info (
       key   TEXT PRIMARY KEY,
