@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TrainEvent } from '../../../../main/contract/events';
+import type { SweepDetail } from '../../../../main/contract/sweep';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../../../main/contract/run';
 import type { RunExecutorEvent, RunStatus } from '../../../../main/contract/store';
 import { connectQueue } from '../../../../main/api/processes/fleet/connection';
@@ -287,7 +288,53 @@ test('a data set altered in the queue is refused by the worker by name: the run 
   assert.match(row.error!, /dataset mnist, train\.u8: the bytes in the queue have sha256 [0-9a-f]{12}…, not the [0-9a-f]{12}… they were sent with; refused/);
   assert.equal(stepRows(store, id).length, 0);
   for (const w of workers) assert.ok(!existsSync(join(w.home, 'datasets', 'mnist')), `${w.name} stored nothing`);
+  // The altered copy goes; the next run offers the data set afresh.
+  const left = await conn.keys(`${keys.data(pkg.ref.sha256)}*`);
+  if (left.length) await conn.del(...left);
   conn.disconnect();
+});
+
+test('a 4-point sweep on MNIST with 2 workers completes, each point with the sizes and top-1 of the same point run locally', async () => {
+  const grid = ['--dataset', 'mnist', '--backbone', 'resnet8', '--budget', '30k,60k', '--seed', '1,2', '--search-epochs', '1', '--train-epochs', '1', '--batch-size', '16',
+    '--train-batch-size', '16', '--limit-train', '64', '--limit-test', '64', '--backend', 'wasm', '--name', 'budgets', '--json', '--quiet'];
+  const sweep = async (extra: string[]) => {
+    const h = mkdtempSync(join(tmpdir(), 'effconv-fleet-sweep-'));
+    after(() => rmSync(h, { recursive: true, force: true }));
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [effconvBin(), ...args], { env: { ...process.env, EFFCONV_HOME: h, EFFCONV_WASM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('exit', (code) => resolve({ code, out, err }));
+      });
+    const imported = await cli(['dataset', 'import', sharedData('mnist'), '--name', 'mnist', '--quiet']);
+    assert.equal(imported.code, 0, imported.err);
+    const r = await cli(['sweep', ...grid, ...extra]);
+    assert.equal(r.code, 0, r.err);
+    return { home: h, detail: JSON.parse(r.out) as SweepDetail };
+  };
+  // On the fleet (this terminal coordinates, the workers train), and locally, one point at a time.
+  const [remote, local] = await Promise.all([sweep(['--queue', redis.url]), sweep(['--parallel', '1'])]);
+  assert.equal(remote.detail.status, 'completed');
+  assert.equal(remote.detail.points.length, 4);
+  const key = (p: SweepDetail['points'][number]) => `${p.budgetLabel} seed ${p.seed}`;
+  const mine = new Map(local.detail.points.map((p) => [key(p), p]));
+  for (const p of remote.detail.points) {
+    const q = mine.get(key(p))!;
+    assert.equal(p.status, 'completed', key(p));
+    assert.deepEqual(p.sizes, q.sizes, `${key(p)}: sizes`);
+    assert.equal(p.top1, q.top1, `${key(p)}: top-1`);
+    assert.equal(p.params, q.params, `${key(p)}: params`);
+  }
+  const store = openRunStore(join(remote.home, 'effconv.db'));
+  try {
+    const where = remote.detail.points.map((p) => getRunRow(store, p.runId).worker);
+    assert.ok(where.every((w) => w !== null && /^w\d$/.test(w)), `every point ran on a worker: ${where.join(', ')}`);
+  } finally {
+    store.close();
+  }
 });
 
 test('a failing run is retried with backoff up to its limit, then fails with the worker\'s error', async () => {
