@@ -23,6 +23,7 @@ import { parseQueueUrl } from '../../../../main/api/processes/fleet/queue-url';
 import { listWorkerBeats } from '../../../../main/api/processes/fleet/registry';
 import { openRunStore } from '../../../../main/api/records/run-records';
 import { importDataset } from '../../../../main/data/library/import-dataset';
+import { exportRun } from '../../../../main/export/export-run';
 import { getRunRecord, getRunRow, listArtifacts, type Store } from '../../../../main/store';
 import { sharedData } from '../../../helpers/data';
 import { effconvBin, startWorker, type TestWorker } from '../../../helpers/fleet-workers';
@@ -184,6 +185,9 @@ test('4 runs on 2 workers: each ends with the sizes, top-1, metrics and weights 
     assert.equal(config.dataset.source, 'fashion-mnist');
     assert.equal(d.datasetRecord!.name, 'fashion-mnist');
     assert.equal(readFileSync(join(d.dir, 'metrics.jsonl'), 'utf8').trim().split('\n').filter((l) => JSON.parse(l).type === 'step').length, STEPS);
+    // Exports read the run's folder as they read a local run's.
+    const exported = await exportRun(d.dir, { format: 'pytorch', out: join(home, `export-${id}`) });
+    assert.ok(existsSync(join(exported.out, 'model.py')) && existsSync(join(exported.out, 'model.safetensors')), JSON.stringify(exported));
     const statuses = events.filter((e) => e.type === 'status' && e.runId === id).map((e) => (e as { status: RunStatus }).status);
     assert.deepEqual(statuses, ['queued', 'running', 'completed']);
     const steps = events.flatMap((e) => (e.type === 'train' && e.runId === id && e.event.type === 'step' ? [`${e.event.stage}:${e.event.step}`] : []));
