@@ -6,7 +6,7 @@
 // off loses its lock, and another worker continues the run from its last checkpoint.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { EffconvError, serializeError, type ErrorCode, type SerializedError } from '../../../contract/errors';
 import type { TrainEvent } from '../../../contract/events';
 import type { BackendChoice } from '../../../contract/run';
+import { isProcessAlive } from '../../records/liveness';
 import { checkpointPosition } from '../../run/checkpoints';
 import type { RunResult } from '../../run/pipeline';
 import type { RunStartInfo } from '../../run/resumable-stages';
@@ -87,6 +88,8 @@ export class FleetWorker {
   private heartbeat: NodeJS.Timeout | null = null;
   private requestPoll: NodeJS.Timeout | null = null;
   private closing = false;
+  /** This process's own scratch folder (a killed worker's is deleted by the next one to start). */
+  private scratch = '';
   private readonly identity: WorkerIdentity;
   private readonly log: (line: string) => void;
 
@@ -104,7 +107,7 @@ export class FleetWorker {
     this.sub.on('error', () => {});
     await this.sub.subscribe(keys.requests);
     this.sub.on('message', (_channel, run: string) => void this.checkRequest(run));
-    mkdirSync(this.o.scratchRoot, { recursive: true });
+    this.scratch = prepareScratch(this.o.scratchRoot);
     const stalledInterval = Math.max(1000, Math.round(this.o.lockMs / 2));
     this.worker = new Worker(QUEUE_NAME, (job: Job, token?: string) => this.process(job, token), {
       connection: redisOptions(this.o.queue, { retryStrategy: (times: number) => Math.min(250 * times, 2000) }) as ConnectionOptions,
@@ -181,6 +184,7 @@ export class FleetWorker {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.requestPoll) clearInterval(this.requestPoll);
     await leave(this.redis, this.id).catch(() => {});
+    rmSync(this.scratch, { recursive: true, force: true });
     this.sub.disconnect();
     this.redis.disconnect();
   }
@@ -205,7 +209,7 @@ export class FleetWorker {
     };
     this.active.set(run, a);
     void this.beat().catch(() => {});
-    const scratch = mkdtempSync(join(this.o.scratchRoot, `${run}-`));
+    const scratch = mkdtempSync(join(this.scratch, `${run}-`));
     const say = (message: string, level: 'info' | 'warn' = 'info') => channel.post({ t: 'events', attempt, events: [{ type: 'log', level, message }] });
     this.log(`run ${data.runId} of ${data.storeId}: attempt ${job.attemptsMade + 1} (job ${job.id})`);
     try {
@@ -336,6 +340,16 @@ function asCoordinatorNames(info: RunStartInfo, data: JobData): RunStartInfo {
 function resultWithCoordinatorNames(r: RunResult, data: JobData): RunResult {
   const config = r.config.dataset ? { ...r.config, dataset: { ...r.config.dataset, name: data.dataset.name, source: data.options.dataset } } : r.config;
   return { config, summary: { ...r.summary, dataset: { ...r.summary.dataset, name: data.dataset.name } } };
+}
+
+/** A scratch folder for this process under root; folders of worker processes that no longer exist go. */
+function prepareScratch(root: string): string {
+  mkdirSync(root, { recursive: true });
+  for (const name of readdirSync(root)) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isProcessAlive(pid, null)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(root, `${process.pid}-`));
 }
 
 function queueOrBug(e: unknown, t: QueueTarget): EffconvError | unknown {
