@@ -22,6 +22,8 @@ export default defineConfig({
           worker: resolve('main/shells/worker/index.ts'),
           // One-off tasks kept out of the UI process: backend probe, dataset import, export.
           task: resolve('main/shells/worker/task.ts'),
+          // One fleet job (a run executed for `effconv worker`), in a sandboxed process of its own.
+          'fleet-job': resolve('main/shells/worker/fleet-job.ts'),
           // The training feed's worker thread (main/data/background-batches.ts finds it beside the bundle).
           'batch-worker': resolve('main/data/batch-worker.ts'),
         },

@@ -1,8 +1,9 @@
 // npm run bench: ms per stage-1 and stage-2 step on each available backend beside the same
 // steps in PyTorch (interleaved repetitions, medians, ratio ours/PyTorch), the data loader's
-// images/s, and what recording metrics costs a stage-1 step.
+// images/s, what recording metrics costs a stage-1 step, and the fleet's points per hour on 1 and
+// 2 workers with the queue's overhead against local runs (bench/fleet.ts).
 // Options: --backends wasm,cpu  --reps N  --threads N (ours and PyTorch's)  --cpu  --no-torch
-//          --no-logging  --no-estimate  --json FILE
+//          --no-logging  --no-estimate  --no-fleet  --fleet-points N  --fleet-limit-train N  --json FILE
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { BackendName } from '../main/engine/backends/probe';
 import { cifarSubset, sharedDataDir } from './data';
 import { measureLoggingOverhead } from './logging-overhead';
+import { benchFleet, formatFleetBench } from './fleet';
 import { measureLoader } from '../main/data/measure-loader';
 import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
 import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
@@ -28,6 +30,9 @@ const { values } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-logging': { type: 'boolean', default: false },
     'no-estimate': { type: 'boolean', default: false },
+    'no-fleet': { type: 'boolean', default: false },
+    'fleet-points': { type: 'string', default: '4' },
+    'fleet-limit-train': { type: 'string', default: '2048' },
   },
 });
 if (values.threads) process.env.EFFCONV_WASM_THREADS = values.threads;
@@ -77,7 +82,10 @@ if (logging) {
 // The run-time estimate (a probe of the network) against a real short run (bench/estimate.ts).
 const estimate = values['no-estimate'] ? null : await benchEstimate();
 if (estimate) console.log(estimate.line);
+// The fleet (bench/fleet.ts): points per hour on 1 and 2 workers, and the queue's overhead against running locally.
+const fleet = values['no-fleet'] ? null : await benchFleet({ points: Number(values['fleet-points']), backbone: 'resnet20', limitTrain: Number(values['fleet-limit-train']) });
+if (fleet) console.log(formatFleetBench(fleet));
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging, estimate }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging, estimate, fleet }, null, 2));
 }
 process.exit(0);

@@ -20,6 +20,7 @@ const PROGRAMS = [
   { name: 'zip', command: 'zip', pkg: 'zip', why: 'the zip archive tests' },
   { name: 'tar', command: 'tar', pkg: 'tar', why: 'the tar archive tests' },
   { name: 'gzip', command: 'gzip', pkg: 'gzip', why: 'tar -z in the archive tests' },
+  { name: 'redis-server', path: '/usr/bin/redis-server', pkg: 'redis-server', why: 'the fleet tests (BullMQ on a real Redis)' },
 ];
 const PYTHON_MODULES = [
   { module: 'torch', pkg: 'python3-torch', why: 'loading the PyTorch export' },

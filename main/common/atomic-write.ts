@@ -20,11 +20,11 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, o: { mode?: number } = {}): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   try {
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', o.mode ?? 0o666);
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
       let off = 0;
@@ -41,6 +41,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+export function writeJsonAtomic(path: string, value: unknown, o: { mode?: number } = {}): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', o);
 }

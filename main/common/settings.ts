@@ -21,6 +21,25 @@ export interface Settings {
   vulkanIcds: string[];
   /** Whether the user set the Vulkan loader's own driver list (VK_ICD_FILENAMES / VK_DRIVER_FILES): then we add nothing. */
   vulkanDriversChosen: boolean;
+  /** The fleet (BullMQ on Redis): where it is and how jobs are handled. */
+  fleet: FleetSettings;
+}
+
+export interface FleetSettings {
+  /** EFFCONV_QUEUE: the queue's Redis URL when a command is given no --queue. */
+  queue: string | undefined;
+  /** EFFCONV_QUEUE_PASSWORD: the Redis password, kept out of the command line (and `ps`). */
+  password: string | undefined;
+  /** EFFCONV_QUEUE_CA: a PEM file of the certificate authority a rediss:// server's certificate is checked against (default: the system's). */
+  caFile: string | undefined;
+  /** EFFCONV_FLEET_LOCK_MS: how long a worker's hold on a job lasts without renewal; a dead worker's job is handed on after about this long (default 30 s). */
+  lockMs: number;
+  /** EFFCONV_FLEET_ATTEMPTS: attempts of a failing run before it fails (default 3). */
+  attempts: number;
+  /** EFFCONV_FLEET_RETRY_MS: the first retry's delay, doubled for each next one (default 10 s). */
+  retryMs: number;
+  /** EFFCONV_FLEET_MAX_DATASET_MB: the largest data set the queue carries to workers (default 2048). */
+  maxDatasetMb: number;
 }
 
 function defaultHome(env: NodeJS.ProcessEnv): string {
@@ -54,6 +73,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     datasetMirror: env.EFFCONV_DATASET_MIRROR || undefined,
     vulkanIcds: (env.EFFCONV_VULKAN_ICD ?? '').split(':').filter(Boolean),
     vulkanDriversChosen: Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES),
+    fleet: {
+      queue: env.EFFCONV_QUEUE || undefined,
+      password: env.EFFCONV_QUEUE_PASSWORD || undefined,
+      caFile: env.EFFCONV_QUEUE_CA || undefined,
+      lockMs: positiveInt(env, 'EFFCONV_FLEET_LOCK_MS') ?? 30_000,
+      attempts: positiveInt(env, 'EFFCONV_FLEET_ATTEMPTS') ?? 3,
+      retryMs: positiveInt(env, 'EFFCONV_FLEET_RETRY_MS') ?? 10_000,
+      maxDatasetMb: positiveInt(env, 'EFFCONV_FLEET_MAX_DATASET_MB') ?? 2048,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ export const API_METHOD_NAMES = [
   'listRuns', 'listExperiments', 'getRun', 'runMetrics', 'runSizes', 'runKernels', 'pareto',
   'startRun', 'retrainRun', 'pauseRun', 'resumeRun', 'cancelRun', 'deleteRun', 'deleteExperiment', 'exportRun', 'metricsCsv',
   'planSweep', 'startSweep', 'listSweeps', 'getSweep', 'pauseSweep', 'resumeSweep', 'cancelSweep', 'deleteSweep', 'exportSweep',
+  'listWorkers', 'queueSettings', 'setQueue',
 ] as const;
 
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];

@@ -219,6 +219,9 @@ export const API_ARGS = {
   cancelSweep: z.tuple([sweepRef]),
   deleteSweep: z.tuple([sweepRef]),
   exportSweep: z.tuple([ExportSweepRequestSchema]),
+  listWorkers: z.tuple([]),
+  queueSettings: z.tuple([]),
+  setQueue: z.tuple([z.object({ url: z.string().trim().min(1).max(2000).nullable() })]),
 } as const;
 
 export type ApiMethod = keyof typeof API_ARGS;
@@ -373,6 +376,42 @@ export type TaskEvent =
       result?: DownloadOutcome;
     });
 
+/** A worker of the fleet, as its heartbeats describe it. */
+export interface FleetWorkerInfo {
+  id: string;
+  name: string;
+  host: string;
+  backend: string;
+  device: string;
+  concurrency: number;
+  version: string;
+  /** Its fleet protocol; jobs of another one are refused (by it, by name). */
+  protocol: number;
+  /** It beat within the last seconds; else it is lost (its runs are handed to other workers). */
+  online: boolean;
+  lastSeen: string;
+  startedAt: string;
+  /** What it executes now: runs of this workbench's database (runId), or of another one (runId null). */
+  running: { runId: number | null; jobId: string; since: string }[];
+}
+
+/** The fleet as this workbench sees it: its queue (password masked), whether Redis answers, the workers. */
+export interface FleetStatus {
+  queue: string | null;
+  connected: boolean;
+  /** Why Redis does not answer (QUEUE_UNAVAILABLE, QUEUE_AUTH), when it does not. */
+  error: SerializedError | null;
+  protocol: number;
+  workers: FleetWorkerInfo[];
+}
+
+/** Where new runs go: the fleet's queue (masked URL) or this machine. */
+export interface QueueSettings {
+  queue: string | null;
+  /** Runs on the current queue not ended yet (the queue cannot change while there are any). */
+  active: number;
+}
+
 /** Everything pushed to the UI: run progress and task (import, download) progress. */
 export type PushEvent =
   | { kind: 'run'; runId: number; event: TrainEvent }
@@ -431,6 +470,11 @@ export interface Api {
   deleteSweep(ref: number | string): Promise<void>;
   /** report.md, the figures, points.csv and every completed point's learned config, in one folder written whole or not at all. */
   exportSweep(req: ExportSweepRequest): Promise<ExportSweepResult>;
+  /** The fleet's workers (an empty list and queue null when runs execute on this machine). */
+  listWorkers(): Promise<FleetStatus>;
+  queueSettings(): Promise<QueueSettings>;
+  /** Send new runs to this queue (checked first: a wrong URL or password is refused by name), or (null) back to this machine. */
+  setQueue(req: { url: string | null }): Promise<QueueSettings>;
 }
 
 export type Unsubscribe = () => void;

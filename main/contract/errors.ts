@@ -33,12 +33,19 @@ export type ErrorCode =
   | 'DOWNLOAD_REDIRECT_LOOP'
   | 'DOWNLOAD_FAILED'
   | 'DOWNLOAD_MANUAL'
+  /** Bytes that travelled (a download, a checkpoint, weights, a dataset through the fleet) differ from their recorded sha256. */
   | 'CHECKSUM_MISMATCH'
   | 'OUTPUT_UNWRITABLE'
   | 'CANCELLED'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  /** The fleet's Redis cannot be reached (refused, timed out, lost). */
+  | 'QUEUE_UNAVAILABLE'
+  /** The fleet's Redis refused the credentials (wrong or missing password, user, TLS). */
+  | 'QUEUE_AUTH'
+  /** A fleet job or worker speaks another protocol version than this EffConv Studio. */
+  | 'PROTOCOL_MISMATCH'
   | 'INTERNAL';
 
 export class EffconvError extends Error {

@@ -85,6 +85,8 @@ export interface RunRow {
   progress: RunProgress | null;
   error: SerializedError | null;
   pid: number | null;
+  /** The fleet worker that executed it (name and host); null for runs executed on this machine. */
+  worker: { name: string; host: string } | null;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;

@@ -20,6 +20,18 @@ const WELL_KNOWN: Record<string, string> = {
   'fashion-mnist': DEBIAN_FASHION_MNIST,
 };
 
+/** Where a --dataset would be read from, without reading it: a library entry, or a folder of idx files (an alias or a path). */
+export function datasetSource(spec: string): { kind: 'library'; name: string } | { kind: 'idx'; dir: string; name: string | undefined } {
+  removeLeftovers();
+  if (looksLikeName(spec) && findDataset(spec)) return { kind: 'library', name: spec };
+  const known = WELL_KNOWN[spec.toLowerCase()];
+  if (known && existsSync(known)) return { kind: 'idx', dir: known, name: spec.toLowerCase() };
+  const path = resolve(spec);
+  if (existsSync(path) && (pickIdxFolder(path)?.missing.length ?? 4) < 4) return { kind: 'idx', dir: path, name: undefined };
+  openDataset(spec); // says why not
+  throw new EffconvError('DATASET_NOT_FOUND', `dataset "${spec}" not found`, spec);
+}
+
 export function openDataset(spec: string): ImageSet {
   removeLeftovers();
   if (looksLikeName(spec) && findDataset(spec)) return openLibraryDataset(spec);

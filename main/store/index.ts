@@ -11,4 +11,5 @@ export * from './metric-queries';
 export * from './pareto';
 export * from './csv';
 export * from './changes';
+export * from './fleet-runs';
 export * from './sweeps';

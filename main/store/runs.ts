@@ -49,6 +49,10 @@ export interface RunsTableRow {
   request: RunRequest | null;
   pid_token: string | null;
   queued_at: number | null;
+  /** Set while the run is on the fleet's queue (schema 3): the BullMQ job executing it. */
+  fleet_job: string | null;
+  worker: string | null;
+  worker_host: string | null;
 }
 
 /** What another process may ask of a running run's process. */
@@ -83,6 +87,7 @@ export function toRunSummary(r: RunsTableRow): RunRow {
     progress,
     error: r.error_code ? { code: r.error_code, message: r.error ?? '', detail: r.error_detail ?? '' } : null,
     pid: r.pid,
+    worker: r.worker ? { name: r.worker, host: r.worker_host ?? '' } : null,
     createdAt: iso(r.created_at),
     startedAt: isoOrNull(r.started_at),
     endedAt: isoOrNull(r.ended_at),
@@ -159,9 +164,9 @@ export function readRequest(store: Store, id: number): RunRequest | null {
   return store.prepare<[number], { request: RunRequest | null }>('SELECT request FROM runs WHERE id = ?').get(id)?.request ?? null;
 }
 
-/** Queued runs, first in first out. */
+/** Queued runs, first in first out (those on the fleet's queue wait there, not here). */
 export function queuedRuns(store: Store): number[] {
-  return store.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'queued' ORDER BY queued_at, id`).all().map((r) => r.id);
+  return store.prepare<[], { id: number }>(`SELECT id FROM runs WHERE status = 'queued' AND fleet_job IS NULL ORDER BY queued_at, id`).all().map((r) => r.id);
 }
 
 export interface RunStart {
@@ -213,15 +218,17 @@ export function requeueRun(store: Store, id: number, allowed: readonly RunStatus
     if (!allowed.includes(row.status)) {
       throw new EffconvError('RUN_STATE', `run ${id} is ${row.status}; only ${allowed.join(', ')} runs can be resumed`, String(id));
     }
-    store.prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_token = NULL, request = NULL, ended_at = NULL, queued_at = ?, updated_at = ? WHERE id = ?`).run(now, now, id);
+    store
+      .prepare(`UPDATE runs SET status = 'queued', pid = NULL, pid_token = NULL, request = NULL, ended_at = NULL, fleet_job = NULL, queued_at = ?, updated_at = ? WHERE id = ?`)
+      .run(now, now, id);
   });
 }
 
-export function runsWithStatus(store: Store, status: RunStatus): { id: number; pid: number | null; pidToken: string | null }[] {
+export function runsWithStatus(store: Store, status: RunStatus): { id: number; pid: number | null; pidToken: string | null; fleetJob: string | null }[] {
   return store
-    .prepare<[string], { id: number; pid: number | null; pid_token: string | null }>('SELECT id, pid, pid_token FROM runs WHERE status = ? ORDER BY id')
+    .prepare<[string], { id: number; pid: number | null; pid_token: string | null; fleet_job: string | null }>('SELECT id, pid, pid_token, fleet_job FROM runs WHERE status = ? ORDER BY id')
     .all(status)
-    .map((r) => ({ id: r.id, pid: r.pid, pidToken: r.pid_token }));
+    .map((r) => ({ id: r.id, pid: r.pid, pidToken: r.pid_token, fleetJob: r.fleet_job }));
 }
 
 const RUN_SORT: Record<RunSortKey, string> = {

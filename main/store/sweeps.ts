@@ -163,7 +163,7 @@ export function queuedRunSlots(store: Store): { id: number; sweepId: number | nu
       `SELECT r.id, p.sweep_id, s.parallel,
               (SELECT count(*) FROM sweep_points q JOIN runs x ON x.id = q.run_id WHERE q.sweep_id = p.sweep_id AND x.status = 'running') AS running
        FROM runs r LEFT JOIN sweep_points p ON p.run_id = r.id LEFT JOIN sweeps s ON s.id = p.sweep_id
-       WHERE r.status = 'queued' ORDER BY r.queued_at, r.id`,
+       WHERE r.status = 'queued' AND r.fleet_job IS NULL ORDER BY r.queued_at, r.id`,
     )
     .all()
     .map((r) => ({ id: r.id, sweepId: r.sweep_id, parallel: r.parallel, runningInSweep: r.running ?? 0 }));

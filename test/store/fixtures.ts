@@ -62,9 +62,17 @@ function seedV3(db: Database.Database): Seeded {
   return ids;
 }
 
+/** Version 4 code records where a fleet run ran; this one ran on a worker, its queued one is on the local queue. */
+function seedV4(db: Database.Database): Seeded {
+  const ids = seedV3(db);
+  db.prepare(`UPDATE runs SET fleet_job = 'f00d.1.1', worker = 'gpu-1', worker_host = 'lab-server' WHERE id = ?`).run(ids.runId);
+  return ids;
+}
+
 /** How to write the seed rows into a database that is at version v. */
 export const SEED_AT_VERSION: Record<number, (db: Database.Database) => Seeded> = {
   1: seedV1,
   2: seedV2,
   3: seedV3,
+  4: seedV4,
 };

@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { EffconvError } from '../../main/contract/errors';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from '../../main/store/migrations';
-import { epochMetrics, getRunRow, getRunSummary, listArtifacts, listSweepRecords, metricSeries, openStore, queuedRuns, sizeHistory, sweepPointRows } from '../../main/store';
+import { epochMetrics, getRunRow, getRunSummary, listArtifacts, listSweepRecords, metricSeries, openStore, queuedRuns, sizeHistory, storeId, sweepPointRows } from '../../main/store';
 import { SEED_AT_VERSION } from './fixtures';
 import { REPO_ROOT } from '../helpers/data';
 
@@ -75,6 +75,10 @@ for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VER
       assert.deepEqual(sweep.grid.budgets, [{ kind: 'params', params: 60_000, label: '60k' }]);
       assert.deepEqual(sweepPointRows(store, sweep.id).map((p) => [p.runId, p.status, p.budget]), [[ids.runId, 'completed', 60_000]]);
     }
+    // Version 4: the database has its own name for the fleet's jobs, and runs say where they ran.
+    assert.match(storeId(store), /^[0-9a-f]{16}$/);
+    assert.deepEqual(run.worker, from >= 4 ? { name: 'gpu-1', host: 'lab-server' } : null);
+    assert.equal(getRunRow(store, ids.queuedRunId).fleet_job, null);
     assert.deepEqual(store.db.pragma('foreign_key_check'), []);
     store.close();
   });

@@ -4,7 +4,7 @@ import { EffconvError } from '../../contract/errors';
 import { ensureSampleDataset, importDataset } from '../../data/library';
 import { downloadDataset, type DownloadProgress } from '../../data/download/download-dataset';
 import { openDataset } from '../../data/resolve';
-import { doctor } from '../../engine/backends/init';
+import { doctor, initBackend } from '../../engine/backends/init';
 import { exportRun } from '../../export/export-run';
 import { openExportSource } from '../../export/run-source';
 import { exportSweep } from '../../export/sweep/export-sweep';
@@ -15,6 +15,7 @@ import { estimateRuns } from '../run/estimate-run';
 import { checkpointKernelMaps } from '../run/kernel-maps';
 import type { TaskProgress, TaskRequest, TaskResults } from './task-protocol';
 import { settings } from '../../common/settings';
+import { datasetPackage } from './fleet/fleet-datasets';
 
 export interface TaskHere {
   signal: AbortSignal;
@@ -76,6 +77,12 @@ export async function runTaskHere(r: TaskRequest, h: TaskHere): Promise<TaskResu
       } finally {
         store.close();
       }
+    }
+    case 'fleet-dataset':
+      return datasetPackage(r.spec);
+    case 'backend': {
+      const b = await initBackend(r.name);
+      return { name: b.name, device: b.device };
     }
     case 'dataset-shape': {
       const { height, width, channels, classes } = openDataset(r.spec);

@@ -13,6 +13,7 @@ import type { SampleResult } from '../../data/sample';
 import type { ProbedEstimate } from '../../engine/estimate/run-estimate';
 import type { SerializedError } from '../../contract/errors';
 import type { ExportRunResult, ExportSweepResult } from '../../contract/export';
+import type { DatasetPackage } from './fleet/fleet-datasets';
 
 export type TaskRequest =
   | { kind: 'doctor' }
@@ -29,7 +30,11 @@ export type TaskRequest =
   | { kind: 'export-sweep'; dbPath: string; request: ExportSweepRequest }
   | { kind: 'kernel-maps'; dbPath: string; runId: number }
   /** The shape of a data set given by path (opening it reads it whole). */
-  | { kind: 'dataset-shape'; spec: string };
+  | { kind: 'dataset-shape'; spec: string }
+  /** What a fleet's worker needs to have a run's data set: its name, sha256 and files (an idx folder is read whole for its sha256). */
+  | { kind: 'fleet-dataset'; spec: string }
+  /** Start a backend as a run would (the best available for 'auto'): which one, on what device (a fleet worker's description). */
+  | { kind: 'backend'; name: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' };
 
 /** What each kind of task answers. */
 export interface TaskResults {
@@ -42,6 +47,8 @@ export interface TaskResults {
   'export-sweep': ExportSweepResult;
   'kernel-maps': KernelMaps;
   'dataset-shape': DatasetShape;
+  backend: { name: string; device: string };
+  'fleet-dataset': DatasetPackage;
 }
 
 export interface DatasetShape {

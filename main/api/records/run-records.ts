@@ -53,9 +53,12 @@ export function lazyRunStore(path: string, o: OpenStoreOptions = {}): Store {
   };
 }
 
-/** Runs recorded as 'running' whose process no longer exists become 'interrupted'; returns their ids. */
+/**
+ * Runs recorded as 'running' whose process no longer exists become 'interrupted'; returns their
+ * ids. A run on the fleet's queue is not: its worker goes on, and a coordinator takes it up again.
+ */
 export function recoverInterrupted(store: Store): number[] {
-  const dead = runsWithStatus(store, 'running').filter((r) => r.pid === null || !isProcessAlive(r.pid, r.pidToken));
+  const dead = runsWithStatus(store, 'running').filter((r) => r.fleetJob === null && (r.pid === null || !isProcessAlive(r.pid, r.pidToken)));
   for (const r of dead) {
     store.write(() => {
       // Re-check inside the write lock: the run may have ended meanwhile.

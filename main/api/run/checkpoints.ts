@@ -63,7 +63,7 @@ export function encodeCheckpoint(runId: number, s: SavedRunState): Buffer {
   return out;
 }
 
-export function decodeCheckpoint(buf: Buffer, path: string): SavedRunState & { runId: number } {
+function readHeader(buf: Buffer, path: string): { h: Header; len: number } {
   const bad = (why: string) => new EffconvError('RUN_STATE', `${path}: not a usable checkpoint (${why})`, path);
   if (buf.length < MAGIC.length + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw bad('bad magic');
   const len = buf.readUInt32LE(MAGIC.length);
@@ -74,7 +74,19 @@ export function decodeCheckpoint(buf: Buffer, path: string): SavedRunState & { r
   } catch (e) {
     throw bad(`header: ${(e as Error).message}`);
   }
-  if (h.format !== FORMAT || h.version !== 1) throw bad(`format ${h.format} v${h.version}`);
+  if (h?.format !== FORMAT || h.version !== 1) throw bad(`format ${h?.format} v${h?.version}`);
+  return { h, len };
+}
+
+/** Where a checkpoint file leaves its run (stage, position, reason, last test result), without reading its tensors. */
+export function checkpointPosition(buf: Buffer, path: string): Pick<SavedRunState, 'stage' | 'next' | 'stepsPerEpoch' | 'reason' | 'lastEval' | 'backend' | 'dataset'> {
+  const { h } = readHeader(buf, path);
+  return { stage: h.stage, next: h.next, stepsPerEpoch: h.stepsPerEpoch, reason: h.reason, lastEval: h.lastEval, backend: h.backend, dataset: h.dataset };
+}
+
+export function decodeCheckpoint(buf: Buffer, path: string): SavedRunState & { runId: number } {
+  const bad = (why: string) => new EffconvError('RUN_STATE', `${path}: not a usable checkpoint (${why})`, path);
+  const { h, len } = readHeader(buf, path);
   const start = Math.ceil((MAGIC.length + 4 + len) / 4) * 4;
   const floats = (buf.length - start) / 4;
   // Copy out of the file buffer: an aligned, independent array per tensor.
@@ -139,19 +151,30 @@ export interface SaveCheckpointInput {
 }
 
 /** Write the file, then (one transaction) the buffered metrics and its row, then drop pruned checkpoints. */
-export function saveCheckpoint({ store, runId, dir, state, kernelMaps, recorder }: SaveCheckpointInput): Artifact {
-  const bytes = encodeCheckpoint(runId, state);
-  const { stage, next, reason } = state;
+export function saveCheckpoint({ state, ...rest }: SaveCheckpointInput): Artifact {
+  return saveCheckpointBytes({ ...rest, bytes: encodeCheckpoint(rest.runId, state) });
+}
+
+export interface SaveCheckpointBytesInput extends Omit<SaveCheckpointInput, 'state'> {
+  /** An encoded checkpoint (encodeCheckpoint), made here or by a remote worker. */
+  bytes: Buffer;
+  /** Recorded with it (where it was made, …). */
+  meta?: Record<string, unknown>;
+}
+
+/** saveCheckpoint for a checkpoint already encoded: its position is read from its own header. */
+export function saveCheckpointBytes({ store, runId, dir, bytes, kernelMaps, recorder, meta: extra = {} }: SaveCheckpointBytesInput): Artifact {
+  const { stage, next, reason, lastEval } = checkpointPosition(bytes, `run ${runId}'s checkpoint`);
   const name = `s${stage}-e${String(next.epoch).padStart(4, '0')}-b${String(next.index).padStart(6, '0')}-${reason}-${Date.now().toString(36)}.ckpt`;
   const path = join(dir, 'checkpoints', name);
   writeFileAtomic(path, bytes);
   const meta: CheckpointMeta = {
-    stage, epoch: next.epoch, index: next.index, reason, score: reason === 'epoch' && stage === 2 ? (state.lastEval?.top1 ?? null) : null, ...(kernelMaps ? { kernelMaps } : {}),
+    stage, epoch: next.epoch, index: next.index, reason, score: reason === 'epoch' && stage === 2 ? (lastEval?.top1 ?? null) : null, ...(kernelMaps ? { kernelMaps } : {}),
   };
   let id = 0;
   let pruned: Artifact[] = [];
   const commit = () => {
-    id = addArtifact(store, { runId, kind: 'checkpoint', path, sha256: sha256(bytes), bytes: bytes.length, meta: { ...meta } });
+    id = addArtifact(store, { runId, kind: 'checkpoint', path, sha256: sha256(bytes), bytes: bytes.length, meta: { ...extra, ...meta } });
     pruned = checkpointsToPrune(listArtifacts(store, runId, 'checkpoint'));
     deleteArtifacts(store, pruned.map((a) => a.id));
   };

@@ -2,24 +2,14 @@
 // start), record every event in the database and metrics.jsonl, checkpoint at epoch ends and
 // on a timer, obey pause/cancel requests, and leave the run completed, paused, cancelled or
 // failed. The executors call it: ForegroundRuns in the CLI's process, the run worker (for the
-// run queue) in a process of its own.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../common/atomic-write';
+// run queue) in a process of its own. What it records, and how, is RunRecording's (run-recording.ts),
+// which the fleet's coordinator also uses for runs executed on other machines.
 import { EffconvError, isCancelled, serializeError, type SerializedError } from '../../contract/errors';
 import type { TrainEvent } from '../../contract/events';
-import type { BackendChoice, RunOptions } from '../../contract/run';
 import type { RunStatus } from '../../contract/store';
-import {
-  endRun, getRunRow, MetricsRecorder, putArtifact, readRequest, recordRunResults, recordRunStart, truncateMetrics, upsertDataset, type Store,
-} from '../../store';
-import { loadLatestCheckpoint, saveCheckpoint } from './checkpoints';
-import { datasetRecordFor } from './dataset-record';
-import { truncateEventLog } from './event-log';
+import { getRunRow, readRequest, type Store } from '../../store';
 import { executeRun, type RunResult } from './pipeline';
-import { RunOutputs } from './run-outputs';
-import { metricsMark } from './run-state';
+import { resumePoint, RunRecording } from './run-recording';
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 5 * 60_000;
 
@@ -49,31 +39,14 @@ export interface StoredRunOutcome {
 
 class PauseAfterCheckpoint extends Error {}
 
-const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
 export async function executeStoredRun(store: Store, runId: number, hooks: StoredRunHooks = {}): Promise<StoredRunOutcome> {
   const row = getRunRow(store, runId);
   if (row.status !== 'running' || row.pid !== process.pid) {
     throw new EffconvError('RUN_STATE', `run ${runId} is ${row.status}${row.pid ? ` in pid ${row.pid}` : ''}; claim it for this process first`, String(runId));
   }
-  let options = JSON.parse(row.options) as RunOptions;
-  const loaded = loadLatestCheckpoint(store, runId);
-  // A run continues on the backend it started on: another one would give other numbers.
-  if (loaded) options = { ...options, backend: loaded.state.backend as BackendChoice };
-  else if (row.device) options = { ...options, backend: row.backend as BackendChoice };
-  const mark = loaded ? metricsMark(loaded.state) : { stage: options.stages === 'train' ? (2 as const) : (1 as const), steps: 0, epochs: 0 };
-  truncateMetrics(store, runId, mark);
-  const logDir = row.out_dir ?? row.dir;
-  truncateEventLog(join(logDir, 'metrics.jsonl'), mark);
-  mkdirSync(row.dir, { recursive: true });
-
-  const recorder = new MetricsRecorder(store, runId, { flushEveryMs: hooks.flushEveryMs });
-  const outputs = new RunOutputs(logDir);
-  const emit = (e: TrainEvent) => {
-    recorder.record(e);
-    outputs.write(e);
-    hooks.onEvent?.(e);
-  };
+  const { options, loaded, mark } = resumePoint(store, runId);
+  const rec = new RunRecording(store, runId, mark, { onEvent: hooks.onEvent, flushEveryMs: hooks.flushEveryMs });
+  const emit = (e: TrainEvent) => rec.event(e);
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   hooks.signal?.addEventListener('abort', onAbort);
@@ -105,69 +78,34 @@ export async function executeStoredRun(store: Store, runId: number, hooks: Store
   try {
     const result = await executeRun(options, { signal: abort.signal, onEvent: emit }, {
       resume: loaded?.state ?? null,
-      started: (info) => {
-        const datasetId = upsertDataset(store, datasetRecordFor(info.dataset));
-        recordRunStart(store, runId, { backend: info.backend, device: info.device, datasetId, datasetName: info.dataset.name, layers: info.layers });
-      },
+      started: (info) => rec.started(info),
       wantsCheckpoint: () => {
         poll();
         if (pauseWanted()) return 'pause';
         return performance.now() - lastCheckpoint >= every ? 'timer' : null;
       },
       checkpoint: (state, kernelMaps) => {
-        saveCheckpoint({ store, runId, dir: row.dir, state, kernelMaps, recorder });
+        rec.checkpoint(state, kernelMaps);
         lastCheckpoint = performance.now();
         poll();
         if (pauseWanted()) throw new PauseAfterCheckpoint();
       },
-    }, outputs);
-    recorder.flush();
-    const configPaths = [outputs.writeConfig(result.config)];
-    const weightsPaths = result.config.weights ? [join(logDir, result.config.weights.file)] : [];
-    if (row.out_dir) {
-      // The run's own folder gets the same config and weights, so exports by run id find them.
-      const own = join(row.dir, 'config.json');
-      writeJsonAtomic(own, result.config);
-      configPaths.push(own);
-      if (result.config.weights) {
-        const ownWeights = join(row.dir, result.config.weights.file);
-        writeFileAtomic(ownWeights, readFileSync(weightsPaths[0]));
-        weightsPaths.push(ownWeights);
-      }
-    }
-    const s = result.summary;
-    store.write(() => {
-      for (const p of configPaths) putArtifact(store, { runId, kind: 'config', path: p, sha256: sha256File(p), bytes: statSync(p).size, meta: { params: s.params, top1: s.top1 } });
-      for (const p of weightsPaths) {
-        putArtifact(store, { runId, kind: 'weights', path: p, sha256: result.config.weights!.sha256, bytes: statSync(p).size, meta: { layout: result.config.weights!.layout, steps: result.config.weights!.steps } });
-      }
-      const log = join(logDir, 'metrics.jsonl');
-      putArtifact(store, { runId, kind: 'metrics', path: log, bytes: statSync(log).size });
-      recordRunResults(store, runId, {
-        sizes: s.sizes, soft: s.soft, params: s.params, top1: s.top1, top5: s.top5, searchSecondsPerEpoch: s.searchSecondsPerEpoch, trainSecondsPerEpoch: s.trainSecondsPerEpoch,
-      });
-      endRun(store, runId, 'completed');
-    });
-    return finish('completed', null, result, configPaths);
+    }, rec.weightsSink);
+    return finish('completed', null, result, rec.complete(result));
   } catch (e) {
-    try {
-      recorder.flush();
-    } catch {
-      // The rows past the last checkpoint are run again on resume anyway.
-    }
     if (e instanceof PauseAfterCheckpoint) {
-      endRun(store, runId, 'paused');
+      rec.stopped('paused');
       return finish('paused', null);
     }
     if (isCancelled(e)) {
-      endRun(store, runId, 'cancelled');
+      rec.stopped('cancelled');
       return finish('cancelled', null);
     }
     const error = serializeError(e);
-    endRun(store, runId, 'failed', error);
+    rec.stopped('failed', error);
     return finish('failed', error);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
-    outputs.close();
+    rec.close();
   }
 }

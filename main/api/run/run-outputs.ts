@@ -16,6 +16,13 @@ export interface WeightsSink {
   writeWeights(store: ParamStore, steps: number): Promise<WeightsRecord>;
 }
 
+/** Every parameter and BN statistic, by engine name and layout, into dir/model.safetensors, with its sha256 for the config. */
+export async function writeWeightsFile(dir: string, store: ParamStore, steps: number): Promise<WeightsRecord> {
+  const bytes = encodeEngineWeights(new Map(Object.entries(await store.snapshot())), steps);
+  writeFileAtomic(join(dir, WEIGHTS_FILE), bytes);
+  return { file: WEIGHTS_FILE, sha256: sha256Hex(bytes), format: 'safetensors', layout: ENGINE_LAYOUT, steps };
+}
+
 export class RunOutputs implements WeightsSink {
   readonly dir: string;
   private fd: number | null;
@@ -32,11 +39,8 @@ export class RunOutputs implements WeightsSink {
     writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
   }
 
-  /** Every parameter and BN statistic, by engine name and layout, with its sha256 for the config. */
   async writeWeights(store: ParamStore, steps: number): Promise<WeightsRecord> {
-    const bytes = encodeEngineWeights(new Map(Object.entries(await store.snapshot())), steps);
-    writeFileAtomic(join(this.dir, WEIGHTS_FILE), bytes);
-    return { file: WEIGHTS_FILE, sha256: sha256Hex(bytes), format: 'safetensors', layout: ENGINE_LAYOUT, steps };
+    return writeWeightsFile(this.dir, store, steps);
   }
 
   writeConfig(config: EffconvConfig): string {

@@ -13,6 +13,7 @@ import { lazyRunStore } from '../records/run-records';
 import { createDatasetService } from './dataset-service';
 import { createEstimateService } from './estimate-service';
 import { createExportService } from './export-service';
+import { createFleetService } from './fleet-service';
 import { OutsideRunWatcher } from './outside-runs';
 import { PushHub } from './push-hub';
 import { createRunService } from './run-service';
@@ -24,7 +25,7 @@ export interface ServiceOptions {
   mode: AppInfo['mode'];
   version: string;
   paths: HomePaths;
-  /** Where runs execute: the local queue of worker processes, or this process (the CLI). */
+  /** Where runs execute: the local queue of worker processes, or this process (the CLI), or either beside a fleet (RoutedRuns). */
   executor: (store: Store) => RunExecutor;
   /** Where tasks (imports, exports, probes) execute. */
   tasks: TaskRunner;
@@ -69,6 +70,7 @@ export function createService(o: ServiceOptions): Service {
     estimateRun: estimates.estimateRun,
     ...runs,
     ...createExportService({ tasks: o.tasks, store, exportsDir: o.exportsToHome ? o.paths.exports : undefined }),
+    ...createFleetService(executor),
     ...createSweepService({ store, executor, tasks: o.tasks, runsRoot: o.paths.runs, estimates }),
   };
   return {

@@ -4,6 +4,9 @@
 import { homePaths } from '../../common/paths';
 import { settings } from '../../common/settings';
 import { ForegroundRuns } from '../../api/processes/foreground-runs';
+import { connectQueue } from '../../api/processes/fleet/connection';
+import { coordinatorRuns } from '../../api/processes/fleet/coordinator';
+import { parseQueueUrl } from '../../api/processes/fleet/queue-url';
 import { inProcessTasks } from '../../api/processes/tasks';
 import { createService, type Service } from '../../api/service/service';
 
@@ -23,12 +26,23 @@ export const cliNotice = (message: string): void => {
   if (!cliOutput.quiet) process.stderr.write(message + '\n');
 };
 
-export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { checkpointEveryMs?: number } = {}): Promise<T> {
+/** The queue a command that executes runs uses: its --queue, else EFFCONV_QUEUE; none: this machine. */
+export function queueOf(flags: { queue?: unknown }): string | undefined {
+  return (typeof flags.queue === 'string' ? flags.queue : undefined) ?? settings().fleet.queue;
+}
+
+/** With `queue`, runs go to that fleet: checked first, so a wrong URL or password fails here by name. */
+export async function withCliService<T>(f: (s: Service) => Promise<T>, o: { checkpointEveryMs?: number; queue?: string } = {}): Promise<T> {
+  const target = o.queue ? parseQueueUrl(o.queue) : null;
+  const redis = target ? await connectQueue(target, 'effconv-cli') : null;
   const service = createService({
     mode: 'cli',
     version: APP_VERSION,
     paths: homePaths(),
-    executor: (store) => new ForegroundRuns(store, { checkpointEveryMs: o.checkpointEveryMs }),
+    executor: (store) => {
+      const local = new ForegroundRuns(store, { checkpointEveryMs: o.checkpointEveryMs });
+      return target ? coordinatorRuns(store, local, { queue: target, redis, adopt: false, checkpointEveryMs: o.checkpointEveryMs }) : local;
+    },
     tasks: inProcessTasks(),
     store: { nativeBinding: settings().sqliteBinding },
     notice: cliNotice,

@@ -12,11 +12,13 @@ import { cliOutput } from './cli-service';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { sweepCommand } from './commands/sweep';
+import { workerCommand } from './commands/worker';
+import { workersCommand } from './commands/workers';
 
 const USAGE = `effconv — learn per-layer CNN kernel sizes under a parameter budget (EffConv)
 
 usage:
-  effconv serve  [--port N]                   the workbench in a browser: 127.0.0.1 only, tokened URL
+  effconv serve  [--port N] [--queue URL]     the workbench in a browser: 127.0.0.1 only, tokened URL
   effconv doctor [--json]                     which compute backends work here, and why not
   effconv run    --dataset D [options]        stage 1 (search) then stage 2 (train)
   effconv search --dataset D [options]        stage 1 only: writes the learned config
@@ -41,6 +43,9 @@ usage:
                                               (multiples of each backbone's all-3×3 count)
   effconv sweep  list | show SWEEP [--json] | resume SWEEP | pause SWEEP | cancel SWEEP | delete SWEEP
                                               SWEEP is a sweep's name or id; export it with effconv export sweep
+  effconv worker --queue URL [--backend B] [--concurrency N] [--name NAME]
+                                              take runs from a fleet's queue (Redis) and execute them here
+  effconv workers --queue URL [--json]        the fleet's workers: what each runs, backend, last seen
   effconv dataset import PATH [import options]   copy a data set into the library (folder, .zip, .tar.gz, .npz)
   effconv dataset list | show NAME | remove NAME | verify NAME [--json]
   effconv dataset add-sample                  the bundled sample (MNIST test set) back into the library
@@ -61,6 +66,8 @@ run options:
   --out DIR                          also write config.json and metrics.jsonl here (they always go
                                      to the run's folder under EFFCONV_HOME/runs)
   --checkpoint-minutes M             checkpoint inside an epoch every M minutes (5); always at epoch ends
+  --queue URL                        execute on the fleet behind this Redis (redis://[:password@]host:port[/db],
+                                     rediss:// for TLS; EFFCONV_QUEUE, EFFCONV_QUEUE_PASSWORD) instead of here
   --json                             print the summary as JSON on stdout
   --quiet                            no progress output
   --dataset takes a library name, fashion-mnist, or a folder of idx files (default: the bundled
@@ -89,7 +96,7 @@ const EXIT: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 2, BACKBONE_INVALID: 2, BUDGET_INVALID: 2, BUDGET_UNREACHABLE: 2, CONFIG_INVALID: 2,
   RUN_NOT_FOUND: 2, RUN_NOT_FINISHED: 2, OUTPUT_EXISTS: 2, OUTPUT_UNWRITABLE: 6, WEIGHTS_INVALID: 2,
   BACKEND_UNAVAILABLE: 3, DATASET_NOT_FOUND: 4, DATASET_MALFORMED: 4, DATASET_EXISTS: 4, CANCELLED: 130,
-  EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5,
+  EXPERIMENT_NOT_FOUND: 2, SWEEP_NOT_FOUND: 2, RUN_STATE: 2, RUN_INTERRUPTED: 1, DATABASE_UNAVAILABLE: 5, QUEUE_UNAVAILABLE: 6, QUEUE_AUTH: 6, PROTOCOL_MISMATCH: 6,
   NETWORK_UNAVAILABLE: 6, DOWNLOAD_NOT_FOUND: 6, DOWNLOAD_REDIRECT_LOOP: 6, DOWNLOAD_FAILED: 6, CHECKSUM_MISMATCH: 6, DOWNLOAD_MANUAL: 2,
   DATASET_UNREADABLE: 4, DISK_FULL: 6, PERMISSION_DENIED: 6, IO_ERROR: 6,
 };
@@ -124,6 +131,10 @@ export async function main(argv: string[]): Promise<number> {
         return await resumeCommand(rest);
       case 'sweep':
         return await sweepCommand(rest);
+      case 'worker':
+        return await workerCommand(rest);
+      case 'workers':
+        return await workersCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -4,6 +4,9 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { homePaths } from '../../common/paths';
 import { builtWorkerPath, RUN_WORKER_NICE } from '../../api/processes/launcher';
 import { RunQueue } from '../../api/processes/run-queue';
+import { coordinatorRuns } from '../../api/processes/fleet/coordinator';
+import { readQueueSetting } from '../../api/processes/fleet/queue-setting';
+import { parseQueueUrl } from '../../api/processes/fleet/queue-url';
 import { TASK_SCRIPT, type FromTask, type ToTask } from '../../api/processes/task-protocol';
 import type { FromWorker, ToWorker } from '../../api/processes/worker-protocol';
 import { processTasks } from '../../api/processes/tasks';
@@ -30,12 +33,21 @@ async function start(): Promise<void> {
   }
   const env = { ...process.env, EFFCONV_SQLITE_BINDING: binding.path };
   const launcher = utilityLauncher<ToWorker, FromWorker>(builtWorkerPath(), env, { nice: RUN_WORKER_NICE, name: 'EffConv run' });
+  const paths = homePaths();
+  const tasks = processTasks(utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' }));
+  let url: string | null = null;
+  try {
+    url = readQueueSetting(paths.home);
+  } catch (e) {
+    dialog.showErrorBox('EffConv Studio: queue setting unreadable', `${(e as Error).message}\n\nRuns execute on this machine until a queue is set again (Workers).`);
+  }
   service = createService({
     mode: 'desktop',
     version: app.getVersion(),
-    paths: homePaths(),
-    executor: (store) => new RunQueue({ store, launcher }),
-    tasks: processTasks(utilityLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT), env, { name: 'EffConv task' })),
+    paths,
+    // New runs go to the fleet's queue when one is set (Workers view), else to worker processes here.
+    executor: (store) => coordinatorRuns(store, new RunQueue({ store, launcher }), { queue: url ? parseQueueUrl(url) : null, adopt: true, rememberIn: paths.home, tasks }),
+    tasks,
     store: { nativeBinding: binding.path },
     followOutsideRuns: true,
     exportsToHome: true,

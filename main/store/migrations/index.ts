@@ -5,6 +5,7 @@ import { EffconvError } from '../../contract/errors';
 import { v1Initial } from './001-initial';
 import { v2RunControl } from './002-run-control';
 import { v3Sweeps } from './003-sweeps';
+import { v4Fleet } from './004-fleet';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: v1Initial },
   { version: 2, name: 'run-control', up: v2RunControl },
   { version: 3, name: 'sweeps', up: v3Sweeps },
+  { version: 4, name: 'fleet', up: v4Fleet },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

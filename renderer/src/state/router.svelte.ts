@@ -1,4 +1,4 @@
-// Hash routing: #/experiments, #/new, #/new/sweep, #/run/12, #/sweeps, #/sweep/4, #/datasets, #/compare/3,7
+// Hash routing: #/experiments, #/new, #/new/sweep, #/run/12, #/sweeps, #/sweep/4, #/datasets, #/compare/3,7, #/workers
 export type Route =
   | { name: 'experiments' }
   | { name: 'new'; fromRun?: number; sweep?: boolean }
@@ -6,7 +6,8 @@ export type Route =
   | { name: 'sweep'; id: number }
   | { name: 'run'; id: number }
   | { name: 'datasets' }
-  | { name: 'compare'; ids: number[] };
+  | { name: 'compare'; ids: number[] }
+  | { name: 'workers' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -22,6 +23,8 @@ export function parseRoute(hash: string): Route {
       return Number(parts[1]) > 0 ? { name: 'run', id: Number(parts[1]) } : { name: 'experiments' };
     case 'datasets':
       return { name: 'datasets' };
+    case 'workers':
+      return { name: 'workers' };
     case 'compare':
       return { name: 'compare', ids: (parts[1] ?? '').split(',').map(Number).filter((n) => n > 0) };
     default:

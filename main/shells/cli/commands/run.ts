@@ -8,7 +8,7 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunStages } from '../../../c
 import type { SweepRunOptions } from '../../../contract/sweep';
 import { parseBackendName } from '../../../engine/backends/init';
 import { intFlag, numberFlag, optionalInt, parse } from '../args';
-import { withCliService } from '../cli-service';
+import { queueOf, withCliService } from '../cli-service';
 import { followRun } from '../follow-run';
 import { printRunEstimate } from '../run-estimate';
 import { defaultDataset } from '../sample-dataset';
@@ -27,6 +27,7 @@ export const SHARED_RUN_FLAGS = {
   flip: { type: 'boolean' },
   lr: { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
+  queue: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
@@ -126,6 +127,6 @@ export async function runCommand(argv: string[], stages: RunStages): Promise<num
         });
         return runId;
       }, follow),
-    { checkpointEveryMs: checkpointEveryMs(v) },
+    { checkpointEveryMs: checkpointEveryMs(v), queue: queueOf(v) },
   );
 }

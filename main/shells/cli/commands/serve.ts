@@ -6,6 +6,10 @@ import { homePaths } from '../../../common/paths';
 import { EffconvError } from '../../../contract/errors';
 import { builtWorkerPath, nodeWorkerLauncher, RUN_WORKER_NICE } from '../../../api/processes/launcher';
 import { RunQueue } from '../../../api/processes/run-queue';
+import { coordinatorRuns } from '../../../api/processes/fleet/coordinator';
+import { readQueueSetting } from '../../../api/processes/fleet/queue-setting';
+import { parseQueueUrl } from '../../../api/processes/fleet/queue-url';
+import { settings } from '../../../common/settings';
 import { TASK_SCRIPT, type FromTask, type ToTask } from '../../../api/processes/task-protocol';
 import { processTasks } from '../../../api/processes/tasks';
 import { createService } from '../../../api/service/service';
@@ -21,16 +25,21 @@ export function rendererDir(): string {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { port: { type: 'string' }, quiet: { type: 'boolean' } });
+  const { values } = parse(argv, { port: { type: 'string' }, quiet: { type: 'boolean' }, queue: { type: 'string' } });
   const port = optionalInt(values.port, 'port', 0) ?? 8765;
   if (port > 65535) throw new EffconvError('INVALID_ARGUMENT', `--port must be 0…65535, got ${port}`, 'port');
   const launcher = nodeWorkerLauncher(builtWorkerPath(), process.env, { nice: RUN_WORKER_NICE });
+  const paths = homePaths();
+  const tasks = processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT)));
+  // --queue, else EFFCONV_QUEUE, else the queue set in the UI; Redis may be down now: the UI says so, runs wait for it.
+  const url = (values.queue as string | undefined) ?? settings().fleet.queue ?? readQueueSetting(paths.home);
+  const queue = url ? parseQueueUrl(url) : null;
   const service = createService({
     mode: 'web',
     version: APP_VERSION,
-    paths: homePaths(),
-    executor: (store) => new RunQueue({ store, launcher }),
-    tasks: processTasks(nodeWorkerLauncher<ToTask, FromTask>(builtWorkerPath(TASK_SCRIPT))),
+    paths,
+    executor: (store) => coordinatorRuns(store, new RunQueue({ store, launcher }), { queue, adopt: true, rememberIn: paths.home, tasks }),
+    tasks,
     followOutsideRuns: true,
     exportsToHome: true,
     notice: cliNotice,
@@ -46,6 +55,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(`EffConv Studio is serving on 127.0.0.1 only. Open this URL (it carries the access token):\n\n    ${server.url}\n\n`);
   process.stdout.write('From another machine: ssh -L PORT:127.0.0.1:PORT this-host, then open the URL there. Ctrl-C stops.\n');
+  if (queue) process.stdout.write(`New runs go to the fleet's queue at ${queue.display} (effconv worker --queue … on each GPU box).\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

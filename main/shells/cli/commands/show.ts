@@ -18,7 +18,7 @@ function describe(d: RunDetail): string {
     `model        ${d.backbone}, budget ${d.budget ? formatParams(d.budget) : '—'}, ${d.params ? `${formatParams(d.params)} params` : 'params —'}`,
     `dataset      ${d.dataset}${d.datasetRecord?.sha256 ? ` (sha256 ${d.datasetRecord.sha256.slice(0, 12)}…)` : ''}`,
     `stages       ${o.stages}: search ${epochs(o.searchEpochs)} (batch ${o.batchSize}), train ${epochs(o.trainEpochs)} (batch ${o.trainBatchSize}), seed ${d.seed}`,
-    `backend      ${d.backend}${d.device ? ` — ${d.device}` : ''}`,
+    `backend      ${d.backend}${d.device ? ` — ${d.device}` : ''}${d.worker ? `, on worker ${d.worker.name} (${d.worker.host})` : ''}`,
     `times        created ${when(d.createdAt)}${d.startedAt ? `, started ${when(d.startedAt)}` : ''}${d.endedAt ? `, ended ${when(d.endedAt)}` : ''}`,
   ];
   if (d.top1 != null) lines.push(`accuracy     top-1 ${pct(d.top1)}${d.top5 != null ? `, top-5 ${pct(d.top5)}` : ''}`);

@@ -12,7 +12,10 @@ import { inProcessTasks } from '../../../api/processes/tasks';
 import { createService, type Service } from '../../../api/service/service';
 import { formatParams } from '../../../engine/models/params';
 import { intFlag, parse } from '../args';
-import { APP_VERSION, cliNotice, cliOutput, withCliService } from '../cli-service';
+import { APP_VERSION, cliNotice, cliOutput, queueOf, withCliService } from '../cli-service';
+import { connectQueue } from '../../../api/processes/fleet/connection';
+import { coordinatorRuns } from '../../../api/processes/fleet/coordinator';
+import { parseQueueUrl } from '../../../api/processes/fleet/queue-url';
 import { formatTable, pct } from '../table';
 import { SweepConsole, sweepHeadline } from '../sweep-progress';
 import { checkpointEveryMs, SHARED_RUN_FLAGS, sharedOptionsFromFlags, type Flags } from './run';
@@ -34,15 +37,23 @@ function seeds(v: unknown): number[] {
   return list(v ?? '0').map((s) => intFlag(s, 'seed', 0));
 }
 
-/** A service whose queue runs this terminal's sweep points only, in worker processes, `parallel` at once. */
-function sweepService(o: { checkpointEveryMs?: number }): { service: Service; queue: () => RunQueue } {
+/**
+ * A service whose queue runs this terminal's sweep points only, in worker processes, `parallel`
+ * at once; with a fleet's queue (--queue, EFFCONV_QUEUE), the points go to its workers instead.
+ */
+async function sweepService(o: { checkpointEveryMs?: number; queue?: string }): Promise<{ service: Service; queue: () => RunQueue }> {
   let queue: RunQueue | null = null;
   const launcher = nodeWorkerLauncher(builtWorkerPath(), process.env);
+  const target = o.queue ? parseQueueUrl(o.queue) : null;
+  const redis = target ? await connectQueue(target, 'effconv-sweep') : null;
   const service = createService({
     mode: 'cli',
     version: APP_VERSION,
     paths: homePaths(),
-    executor: (store) => (queue = new RunQueue({ store, launcher, onlyOwn: true, checkpointEveryMs: o.checkpointEveryMs })),
+    executor: (store) => {
+      queue = new RunQueue({ store, launcher, onlyOwn: true, checkpointEveryMs: o.checkpointEveryMs });
+      return target ? coordinatorRuns(store, queue, { queue: target, redis, adopt: false, checkpointEveryMs: o.checkpointEveryMs }) : queue;
+    },
     tasks: inProcessTasks(),
     store: { nativeBinding: settings().sqliteBinding },
     // Points another process drives (left running by a driver that was killed) are followed too.
@@ -103,7 +114,7 @@ async function follow(service: Service, queue: RunQueue, sweepId: number, o: { j
 }
 
 async function drive(v: Flags, start: (s: Service) => Promise<number>): Promise<number> {
-  const { service, queue } = sweepService({ checkpointEveryMs: checkpointEveryMs(v) });
+  const { service, queue } = await sweepService({ checkpointEveryMs: checkpointEveryMs(v), queue: queueOf(v) });
   try {
     const id = await start(service);
     return await follow(service, queue(), id, { json: Boolean(v.json), quiet: Boolean(v.quiet) });
@@ -172,7 +183,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'resume': {
-      const { ref, values } = one(rest, 'resume NAME|ID [--json] [--quiet]', { json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'checkpoint-minutes': { type: 'string' } });
+      const { ref, values } = one(rest, 'resume NAME|ID [--json] [--quiet] [--queue URL]', { json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'checkpoint-minutes': { type: 'string' }, queue: { type: 'string' } });
       return drive(values, async (s) => {
         const { id } = await s.api.getSweep(ref);
         await s.api.resumeSweep(id);
