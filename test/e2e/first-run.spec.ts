@@ -69,6 +69,8 @@ test('New experiment shows at once, on the sample with the quick defaults, says 
   assert.equal(await page.getByLabel('Limit train images').inputValue(), String(QUICK_RUN_OPTIONS.limitTrain));
   assert.equal(await page.getByLabel('Budget (parameters)').inputValue(), String(QUICK_RUN_OPTIONS.budget));
   await page.getByTestId('quick-defaults').filter({ hasText: 'a few minutes on a CPU' }).waitFor();
+  // Start waits for the budget's reachable range (one quick request), not for the backends' probe.
+  await page.getByTestId('budget-range').waitFor();
   assert.ok(await page.getByRole('button', { name: 'Start run' }).isEnabled(), 'Start is enabled without waiting for the backends');
   assert.ok(shown < 10_000, `the form showed in ${shown} ms`);
   // 4,096 images: 128 search steps of 32, then 3 epochs of 32 steps of 128.

@@ -66,9 +66,8 @@ test('New experiment → Sweep: the plan follows the typing, an unreachable poin
   await waitForHash('#/new/sweep');
   const form = page.getByRole('form', { name: 'New sweep' });
   await form.getByLabel('Name', { exact: true }).fill('e2e sweep');
-  // The single run's backbone comes along ticked; this sweep is over ResNet-8 alone.
-  await form.getByRole('checkbox', { name: 'resnet20' }).uncheck();
-  await form.getByLabel('Other backbones').fill('resnet8');
+  // The single run's backbone (the quick defaults' ResNet-8) comes along ticked; this sweep is over it alone.
+  assert.ok(await form.getByRole('checkbox', { name: 'resnet8', exact: true }).isChecked());
   await form.getByRole('checkbox', { name: /^mnist\s/ }).check();
   await form.getByRole('checkbox', { name: /^mnist-sample/ }).uncheck(); // the sample the app adds on first start
   await form.getByLabel('Seeds').fill('1');
@@ -98,7 +97,7 @@ test('New experiment → Sweep: the plan follows the typing, an unreachable poin
   await form.getByTestId('error').waitFor({ state: 'detached' });
   const range = form.getByTestId('sweep-ranges').locator('tbody tr');
   assert.equal(await range.count(), 1);
-  assert.match((await range.textContent()) ?? '', /resnet8 \(custom\)\s*mnist\s*6\s*9\.47k\s*75k\s*403k\s*30k, 60k\s*3/);
+  assert.match((await range.textContent()) ?? '', /resnet8\s*mnist\s*6\s*9\.47k\s*75k\s*403k\s*30k, 60k\s*3/);
   await screenshot(page, 'screen-new-sweep');
   await form.getByRole('button', { name: 'Start sweep (3 points)' }).click();
   await waitForHash(/^#\/sweep\/\d+$/);
