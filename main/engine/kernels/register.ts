@@ -1,8 +1,9 @@
 // Our kernels, one list per backend, registered when that backend is initialised. A kernel
-// that replaces one of the backend's own keeps the original reachable (originalKernel) for
+// that replaces one of the backend's own keeps the original reachable (originals.ts) for
 // the cases it does not cover.
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { registerEngineGradients } from './gradients';
+import { replaceKernel } from './originals';
 import { wasmAvgPoolGrad } from './wasm/avg-pool-grad';
 import { wasmBatchMatMul } from './wasm/batch-matmul';
 import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
@@ -21,29 +22,9 @@ const KERNELS: Record<string, KernelConfig[]> = {
   webgpu: [webgpuBatchMatMul],
 };
 
-const originals = new Map<string, KernelConfig | null>();
-
 export function registerEngineKernels(backendName: string): string[] {
   registerEngineGradients();
   const list = KERNELS[backendName] ?? [];
-  for (const k of list) {
-    const key = `${k.backendName}/${k.kernelName}`;
-    const existing = getKernel(k.kernelName, k.backendName);
-    if (!originals.has(key)) originals.set(key, existing && existing !== k ? { ...existing } : null);
-    if (existing) unregisterKernel(k.kernelName, k.backendName);
-    registerKernel(k);
-  }
+  for (const k of list) replaceKernel(k);
   return list.map((k) => k.kernelName);
-}
-
-/** The backend's own kernel that ours replaced (null when the backend had none). */
-export function originalKernel(kernelName: string, backendName: string): KernelConfig | null {
-  return originals.get(`${backendName}/${kernelName}`) ?? null;
-}
-
-/** The backend's own kernel that ours replaced, for the cases ours leaves to it. */
-export function ownKernel(kernelName: string, backendName: string): KernelConfig {
-  const k = originalKernel(kernelName, backendName);
-  if (!k) throw new Error(`tfjs-backend-${backendName} registers no ${kernelName}`);
-  return k;
 }

@@ -7,7 +7,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { axisPhases, phaseFilter, phaseLength, type AxisPhase } from '../conv-phases';
 import { withScope, type KernelScope } from '../compose';
-import { originalKernel } from '../register';
+import { originalKernel } from '../originals';
 import { asWasm, f32, type WasmBackendLike } from './heap';
 
 function phaseConv(
