@@ -7,6 +7,7 @@ import { replaceKernel } from './originals';
 import { wasmAvgPoolGrad } from './wasm/avg-pool-grad';
 import { wasmBatchMatMul } from './wasm/batch-matmul';
 import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
+import { wasmConv2d } from './wasm/conv2d';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
 import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
 import { wasmGruSequence, wasmGruSequenceGrad } from './wasm/gru';
@@ -17,7 +18,7 @@ import { wasmTile } from './wasm/tile';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile,
+  wasm: [wasmConv2d, wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile,
     wasmGruSequence, wasmGruSequenceGrad],
   webgpu: [webgpuBatchMatMul],
 };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../main/engine/backends/init';
-import { KERNELS_SOURCE_SHA256, KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from '../../../main/engine/kernels/wasm/native/kernels.generated';
+import { KERNELS_SOURCE_SHA256, KERNELS_WASM_RELAXED, KERNELS_WASM_SIMD128 } from '../../../main/engine/kernels/wasm/native/kernels.generated';
 import { sectionIds } from '../../../main/engine/kernels/wasm/native/module';
 import { batchNormTrain } from '../../../main/engine/nn/batchnorm';
 import { Rng } from '../../../main/engine/rng';
@@ -25,7 +25,7 @@ test('the compiled kernels are built from the C sources in the tree and write no
   const hash = createHash('sha256');
   for (const f of readdirSync(dir).filter((n) => /\.(c|h)$/.test(n)).sort()) hash.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
   assert.equal(KERNELS_SOURCE_SHA256, hash.digest('hex'), 'the native sources changed: run node scripts/build-wasm-kernels.js');
-  for (const b64 of [KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED]) {
+  for (const b64 of [KERNELS_WASM_RELAXED, KERNELS_WASM_SIMD128]) {
     const ids = sectionIds(Buffer.from(b64, 'base64'));
     assert.ok(ids.includes(10), 'has a code section');
     assert.ok(!ids.includes(11), 'no data section');
