@@ -8,18 +8,22 @@ import { wasmAvgPoolGrad } from './wasm/avg-pool-grad';
 import { wasmBatchMatMul } from './wasm/batch-matmul';
 import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
 import { wasmConv2d } from './wasm/conv2d';
+import { wasmSoftmaxCrossEntropy, wasmSoftmaxCrossEntropyGrad } from './wasm/cross-entropy';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
 import { wasmConv2dBackpropInput } from './wasm/conv-backprop-input';
 import { wasmGruSequence, wasmGruSequenceGrad } from './wasm/gru';
 import { wasmIdentity } from './wasm/identity';
+import { wasmGaussianMaskMul, wasmGaussianMaskMulGrad } from './wasm/mask-mul';
 import { wasmAdamW, wasmSgd } from './wasm/optimizers';
+import { wasmShortcutA, wasmShortcutAGrad } from './wasm/shortcut';
 import { wasmSlice, wasmSplitV, wasmUnpack } from './wasm/slice';
 import { wasmTile } from './wasm/tile';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
   wasm: [wasmConv2d, wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile,
-    wasmGruSequence, wasmGruSequenceGrad],
+    wasmGruSequence, wasmGruSequenceGrad, wasmShortcutA, wasmShortcutAGrad,
+    wasmSoftmaxCrossEntropy, wasmSoftmaxCrossEntropyGrad, wasmGaussianMaskMul, wasmGaussianMaskMulGrad],
   webgpu: [webgpuBatchMatMul],
 };
 

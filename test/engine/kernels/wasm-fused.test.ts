@@ -32,31 +32,40 @@ test('the compiled kernels are built from the C sources in the tree and write no
   }
 });
 
-async function bnOn(backend: Backend, shape: [number, number, number, number], seed: number) {
+type BnVariant = { relu?: boolean; residual?: boolean };
+
+async function bnOn(backend: Backend, shape: [number, number, number, number], seed: number, v: BnVariant = {}) {
   await initBackend(backend);
   const rng = new Rng(seed);
   const c = shape[3];
   const size = shape.reduce((a, b) => a * b, 1);
   // an offset mean (3) tests the centred variance
-  const x = tf.tensor4d(rng.fillNormal(new Float32Array(size), 2).map((v) => v + 3), shape);
+  const x = tf.tensor4d(rng.fillNormal(new Float32Array(size), 2).map((e) => e + 3), shape);
   const g = tf.tensor1d(rng.fillNormal(new Float32Array(c), 1));
   const b = tf.tensor1d(rng.fillNormal(new Float32Array(c), 1));
+  const r = tf.tensor4d(rng.fillNormal(new Float32Array(size), 1), shape);
   const w = tf.tensor4d(rng.fillNormal(new Float32Array(size), 1), shape);
-  const { y, stats } = batchNormTrain(x, g, b);
-  const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D).y, w)))([x, g, b]);
+  const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr: tf.Tensor) =>
+    batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, { relu: v.relu, residual: v.residual ? (rr as tf.Tensor4D) : undefined });
+  const { y, stats } = f(x, g, b, r);
+  const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr: tf.Tensor) => tf.sum(tf.mul(tf.add(f(xx, gg, bb, rr).y, tf.mul(rr, 0)), w)))([x, g, b, r]);
   const out = {
     y: await y.data(), mean: await stats.mean.data(), variance: await stats.variance.data(),
-    dx: await grads[0].data(), dg: await grads[1].data(), db: await grads[2].data(),
+    dx: await grads[0].data(), dg: await grads[1].data(), db: await grads[2].data(), dr: await grads[3].data(),
   };
-  tf.dispose([x, g, b, w, y, stats.mean, stats.variance, ...grads]);
+  tf.dispose([x, g, b, r, w, y, stats.mean, stats.variance, ...grads]);
   return out;
 }
 
-test('batch norm on wasm equals the cpu backend (forward, statistics, dx, dγ, dβ)', async () => {
+test('batch norm on wasm, alone and with the ReLU and residual add fused in, equals the unfused ops on cpu (forward, statistics, every gradient)', async () => {
+  const variants: BnVariant[] = [{}, { relu: true }, { residual: true }, { residual: true, relu: true }];
   for (const shape of [[8, 9, 9, 16], [5, 7, 3, 6], [64, 8, 8, 3], [3, 1, 1, 5]] as [number, number, number, number][]) {
-    const cpu = await bnOn('cpu', shape, shape[3]);
-    const wasm = await bnOn('wasm', shape, shape[3]);
-    for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) assertClose(wasm[k], cpu[k], 1e-4, `[${shape}] ${k}`);
+    for (const v of variants) {
+      const cpu = await bnOn('cpu', shape, shape[3], v);
+      const wasm = await bnOn('wasm', shape, shape[3], v);
+      for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) assertClose(wasm[k], cpu[k], 1e-4, `[${shape}] ${JSON.stringify(v)} ${k}`);
+      if (v.relu) assert.ok(cpu.y.some((e) => e === 0) && cpu.dx.some((e) => e !== 0), 'the ReLU cuts some values and passes others');
+    }
   }
 });
 

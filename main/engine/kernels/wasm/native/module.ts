@@ -7,8 +7,13 @@ import { KERNELS_WASM_RELAXED, KERNELS_WASM_SIMD128 } from './kernels.generated'
 
 type Ptr = number;
 export interface NativeKernels {
-  bn_forward(x: Ptr, rows: number, c: number, gamma: Ptr, beta: Ptr, eps: number, y: Ptr, mean: Ptr, variance: Ptr, invstd: Ptr, scratch: Ptr, acc: Ptr): void;
-  bn_backward(x: Ptr, dy: Ptr, rows: number, c: number, mean: Ptr, invstd: Ptr, gamma: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, scratch: Ptr, acc: Ptr): void;
+  bn_sums_task(task: number, per: number, x: Ptr, rows: number, c: number, centre: Ptr, power: number, partials: Ptr, scratch: Ptr): void;
+  bn_mean(partials: Ptr, tasks: number, c: number, rows: number, mean: Ptr): void;
+  bn_finish(partials: Ptr, tasks: number, c: number, rows: number, eps: number, gamma: Ptr, beta: Ptr, mean: Ptr, variance: Ptr, invstd: Ptr, scale: Ptr, shift: Ptr): void;
+  bn_apply_task(task: number, per: number, x: Ptr, res: Ptr, relu: number, rows: number, c: number, scale: Ptr, shift: Ptr, y: Ptr): void;
+  bn_grad_sums_task(task: number, per: number, x: Ptr, dy: Ptr, y: Ptr, rows: number, c: number, mean: Ptr, partials: Ptr, scratch: Ptr): void;
+  bn_grad_finish(partials: Ptr, tasks: number, c: number, rows: number, mean: Ptr, invstd: Ptr, gamma: Ptr, dgamma: Ptr, dbeta: Ptr, coef: Ptr): void;
+  bn_grad_apply_task(task: number, per: number, x: Ptr, dy: Ptr, y: Ptr, rows: number, c: number, coef: Ptr, dx: Ptr, dres: Ptr): void;
   adamw(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, decay: number, b1: number, oneB1: number, b2: number, oneB2: number, eps: number, c1: number, c2: number, po: Ptr, mo: Ptr, vo: Ptr): void;
   sgd(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number, po: Ptr, bo: Ptr): void;
   conv_pack_filter(w: Ptr, base: number, sa: number, sb: number, si: number, so: number, kh: number, kw: number, ci: number, co: number, packed: Ptr): void;
@@ -18,6 +23,10 @@ export interface NativeKernels {
     oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
   sum_partials_task(task: number, tasks: number, partials: Ptr, parts: number, size: number, out: Ptr): void;
   subsample_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number): void;
+  shortcut_a(x: Ptr, y: Ptr, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, s: number, before: number): void;
+  shortcut_a_grad(dy: Ptr, dx: Ptr, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, s: number, before: number): void;
+  scale_rows(w: Ptr, m: Ptr, taps: number, n: number, y: Ptr): void;
+  scale_rows_grad(dy: Ptr, w: Ptr, m: Ptr, taps: number, n: number, dw: Ptr, sums: Ptr): void;
   slice4(src: Ptr, dst: Ptr, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
   tile4(src: Ptr, dst: Ptr, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number, r2: number, r3: number): void;
   gru_forward(x: Ptr, tx: number, whh: Ptr, bhh: Ptr, batch: number, steps: number, hd: number, hs: Ptr, gates: Ptr, scratch: Ptr): void;

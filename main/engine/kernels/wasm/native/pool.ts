@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { kernelBuild, nativeKernels, wasmModuleOf } from './module';
 
 /** Kernels that take (task, …args) and may run on any thread. */
-const TASK_KERNELS = ['conv2d_task', 'conv_filter_grad_task', 'sum_partials_task'] as const;
+const TASK_KERNELS = ['conv2d_task', 'conv_filter_grad_task', 'sum_partials_task', 'bn_sums_task', 'bn_apply_task', 'bn_grad_sums_task', 'bn_grad_apply_task'] as const;
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 
 // Control block (Int32 indices) and argument block (Float64) in one SharedArrayBuffer. The
