@@ -125,7 +125,7 @@ export const wasmConv2dBackpropInput: KernelConfig = {
       if (!own) throw new Error('wasm Conv2DBackpropInput supports NHWC only');
       return own.kernelFunc({ inputs, backend, attrs });
     }
-    if (inputs.dy!.dtype === 'float32' && inputs.filter!.dtype === 'float32' && nativeConvRoute('input')) {
+    if (inputs.dy!.dtype === 'float32' && inputs.filter!.dtype === 'float32' && nativeConvRoute()) {
       return conv2dBackpropInputNative(backend as KernelBackend, inputs.dy!, inputs.filter!, a);
     }
     return conv2dBackpropInputPolyphase(backend as KernelBackend, inputs.dy!, inputs.filter!, a);

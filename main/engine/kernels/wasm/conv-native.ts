@@ -3,7 +3,7 @@
 // pixel is summed by one task in one order, so the thread count never changes a result.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { asWasm, type WasmBackendLike } from './heap';
-import { addressOf, kernelBuild, nativeKernels } from './native/module';
+import { addressOf, nativeKernels } from './native/module';
 import { taskRunner } from './native/pool';
 
 /** Tasks a conv call is split into (at most; one image each at least), whatever the thread count. */
@@ -11,16 +11,14 @@ export const CONV_TASKS = 8;
 const NR = 8; // conv.c's output channels per tile
 
 /**
- * Whether a conv kernel runs natively or on tfjs's XNNPACK. Measured (README, Performance):
- * with relaxed SIMD the native kernels' fused multiply-add beats XNNPACK's mul + add; on a
- * SIMD128-only runtime XNNPACK's forward convolution is kept.
+ * Whether the forward conv and the input gradient run natively or on tfjs's XNNPACK. Measured
+ * (bench/conv-routes.ts; README, Performance): the native kernels beat XNNPACK on every
+ * ResNet conv shape at sizes 3, 5 and 7, in both builds, on Node 20 and 24, so they are used
+ * throughout. EFFCONV_NATIVE_CONV=0 keeps XNNPACK (for comparisons).
  */
-export function nativeConvRoute(kind: 'forward' | 'input'): boolean {
-  if (process.env.EFFCONV_NATIVE_CONV === '0') return false;
-  if (process.env.EFFCONV_NATIVE_CONV === '1') return true;
-  return kernelBuild().name === 'relaxed-simd' || !SIMD128_KEEPS_XNNPACK[kind];
+export function nativeConvRoute(): boolean {
+  return process.env.EFFCONV_NATIVE_CONV !== '0';
 }
-const SIMD128_KEEPS_XNNPACK = { forward: true, input: true };
 
 /** conv_pack_filter's strides into w: W(a, b, i, o) = w[base + a·sa + b·sb + i·si + o·so]. */
 export interface FilterView {

@@ -35,7 +35,7 @@ export const wasmConv2d: KernelConfig = {
     const a = args.attrs as unknown as Conv2DAttrs;
     const dil = typeof a.dilations === 'number' ? [a.dilations, a.dilations] : (a.dilations ?? [1, 1]);
     const plain = a.dataFormat !== 'NCHW' && dil[0] === 1 && dil[1] === 1 && x.dtype === 'float32' && filter.dtype === 'float32';
-    if (!plain || !nativeConvRoute('forward')) return ownKernel(Conv2D, 'wasm').kernelFunc(args);
+    if (!plain || !nativeConvRoute()) return ownKernel(Conv2D, 'wasm').kernelFunc(args);
     return conv2dNative(args.backend as KernelBackend, x, filter, a);
   },
 };

@@ -8,8 +8,12 @@
 // so each tap row is a dot product of length kw·ci against the packed filter.
 #include "common.h"
 
-#define MR 6 // output pixels (forward) or filter rows (filter gradient) per register tile
-#define NR 8 // output channels per tile: 2 vectors; MR × 2 = 12 accumulators fit V8's 16 registers
+// Register tiles: MR output pixels (forward) or filter rows (filter gradient) × NR output
+// channels (2 vectors). 4 × 2 accumulators, 2 filter vectors and 4 splats fit the 15 vector
+// registers V8 allocates on x64; clang issues a tile's splat loads together, so 6-row tiles
+// (12 accumulators) spill in V8 and run slower.
+#define MR 4
+#define NR 8
 
 static void fill0(f32* d, long n) {
   long i = 0;
@@ -94,8 +98,6 @@ INLINE void fwd_tile(const int mr, const f32* const* in, long arow, int kh, int 
 
 static void fwd_tile_any(int mr, const f32* const* in, long arow, int kh, int K, const f32* b, f32* const* out, int nc) {
   switch (mr) { // one specialised copy per tile height: the accumulators stay in registers
-    case 6: fwd_tile(6, in, arow, kh, K, b, out, nc); break;
-    case 5: fwd_tile(5, in, arow, kh, K, b, out, nc); break;
     case 4: fwd_tile(4, in, arow, kh, K, b, out, nc); break;
     case 3: fwd_tile(3, in, arow, kh, K, b, out, nc); break;
     case 2: fwd_tile(2, in, arow, kh, K, b, out, nc); break;
@@ -194,8 +196,6 @@ INLINE void dw_tile(const int mr, const f32* xa, int oh, int ow, long row_x, int
 
 static void dw_tile_any(int mr, const f32* xa, int oh, int ow, long row_x, int px_x, const f32* g, int co, f32* d, int nc) {
   switch (mr) {
-    case 6: dw_tile(6, xa, oh, ow, row_x, px_x, g, co, d, nc); break;
-    case 5: dw_tile(5, xa, oh, ow, row_x, px_x, g, co, d, nc); break;
     case 4: dw_tile(4, xa, oh, ow, row_x, px_x, g, co, d, nc); break;
     case 3: dw_tile(3, xa, oh, ow, row_x, px_x, g, co, d, nc); break;
     case 2: dw_tile(2, xa, oh, ow, row_x, px_x, g, co, d, nc); break;
