@@ -49,6 +49,12 @@ export const GAUSSIAN_MASK_MUL = 'EffconvGaussianMaskMul';
 /** inputs {dy, w, v} → [dw, dv]. */
 export const GAUSSIAN_MASK_MUL_GRAD = 'EffconvGaussianMaskMulGrad';
 
+/**
+ * BN running statistics: inputs {runningMean, runningVar, mean, variance (biased)}, attrs
+ * {momentum, count} → [(1−m)·runningMean + m·mean, (1−m)·runningVar + m·variance·count/(count−1)].
+ */
+export const BN_RUNNING_STATS = 'EffconvBatchNormRunningStats';
+
 export function hasEngineKernel(name: string): boolean {
   return getKernel(name, getBackend()) != null;
 }

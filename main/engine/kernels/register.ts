@@ -6,7 +6,7 @@ import { registerEngineGradients } from './gradients';
 import { replaceKernel } from './originals';
 import { wasmAvgPoolGrad } from './wasm/avg-pool-grad';
 import { wasmBatchMatMul } from './wasm/batch-matmul';
-import { wasmBatchNormGrad, wasmBatchNormTrain } from './wasm/batchnorm';
+import { wasmBatchNormGrad, wasmBatchNormRunningStats, wasmBatchNormTrain } from './wasm/batchnorm';
 import { wasmConv2d } from './wasm/conv2d';
 import { wasmSoftmaxCrossEntropy, wasmSoftmaxCrossEntropyGrad } from './wasm/cross-entropy';
 import { wasmConv2dBackpropFilter } from './wasm/conv-backprop-filter';
@@ -21,7 +21,7 @@ import { wasmTile } from './wasm/tile';
 import { webgpuBatchMatMul } from './webgpu/matmul-deterministic';
 
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [wasmConv2d, wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile,
+  wasm: [wasmConv2d, wasmConv2dBackpropFilter, wasmConv2dBackpropInput, wasmBatchMatMul, wasmBatchNormTrain, wasmBatchNormGrad, wasmBatchNormRunningStats, wasmAdamW, wasmSgd, wasmIdentity, wasmAvgPoolGrad, wasmSlice, wasmSplitV, wasmUnpack, wasmTile,
     wasmGruSequence, wasmGruSequenceGrad, wasmShortcutA, wasmShortcutAGrad,
     wasmSoftmaxCrossEntropy, wasmSoftmaxCrossEntropyGrad, wasmGaussianMaskMul, wasmGaussianMaskMulGrad],
   webgpu: [webgpuBatchMatMul],

@@ -3,7 +3,7 @@
 // form below needs three reductions and a few elementwise ops.
 import * as tf from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, hasEngineKernel } from '../kernels/names';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, BN_RUNNING_STATS, hasEngineKernel } from '../kernels/names';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1; // PyTorch's convention: running = (1-m)·running + m·batch
@@ -122,6 +122,18 @@ export function updateRunningStats(
   stats: BatchStats,
 ): void {
   const count = stats.count;
+  if (hasEngineKernel(BN_RUNNING_STATS)) {
+    // one kernel instead of seven ops per BN (the step's ~130 small ops after the update)
+    tf.tidy(() => {
+      const inputs = { runningMean, runningVar, mean: stats.mean, variance: stats.variance };
+      const [m, v] = tf.engine().runKernel(BN_RUNNING_STATS, inputs, { momentum: BN_MOMENTUM, count }) as tf.Tensor[];
+      runningMean.assign(m);
+      runningVar.assign(v);
+    });
+    stats.mean.dispose();
+    stats.variance.dispose();
+    return;
+  }
   tf.tidy(() => {
     const unbiased = count > 1 ? tf.mul(stats.variance, count / (count - 1)) : stats.variance;
     runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(stats.mean, BN_MOMENTUM)));

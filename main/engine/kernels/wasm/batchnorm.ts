@@ -3,8 +3,8 @@
 // native threads) instead of a dozen tfjs ops, plus the ReLU, its gradient's Step, Cast and
 // Multiply, and the residual Add.
 import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../names';
-import { asWasm, type WasmBackendLike } from './heap';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, BN_RUNNING_STATS } from '../names';
+import { asWasm, f32, type WasmBackendLike } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 import { taskRunner } from './native/pool';
 
@@ -87,5 +87,28 @@ export const wasmBatchNormGrad: KernelConfig = {
       run.run('bn_grad_apply_task', tasks, [per, at(x), at(dy), yp, rows, c, at(coef), at(dx), dres ? at(dres) : 0]);
     });
     return dres ? [dx, dgamma, dbeta, dres] : [dx, dgamma, dbeta];
+  },
+};
+
+/** The running-statistics update on heap views (c values): float32 math in the composed ops' order. */
+export const wasmBatchNormRunningStats: KernelConfig = {
+  kernelName: BN_RUNNING_STATS,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const b = asWasm(backend as KernelBackend);
+    const { runningMean, runningVar, mean, variance } = inputs as Record<'runningMean' | 'runningVar' | 'mean' | 'variance', TensorInfo>;
+    const { momentum, count } = attrs as unknown as { momentum: number; count: number };
+    const m = b.makeOutput(runningMean.shape, 'float32');
+    const v = b.makeOutput(runningVar.shape, 'float32');
+    const [rm, rv, bm, bv, om, ov] = [runningMean, runningVar, mean, variance, m, v].map((t) => f32(b, t));
+    const f = Math.fround;
+    const keep = f(1 - momentum);
+    const mom = f(momentum);
+    const unbias = f(count > 1 ? count / (count - 1) : 1);
+    for (let j = 0; j < om.length; j++) {
+      om[j] = f(f(rm[j] * keep) + f(bm[j] * mom));
+      ov[j] = f(f(rv[j] * keep) + f(f(bv[j] * unbias) * mom));
+    }
+    return [m, v];
   },
 };
