@@ -2,7 +2,7 @@
 // npm run bench [-- --node VERSION|electron[,…] --json FILE --backends wasm,cpu --reps N --sizes 3,5,7 --cpu]
 // Runs bench/run.ts on this Node, or on each Node named by --node (or EFFCONV_BENCH_NODE):
 // `electron` is the Node the installed Electron bundles, `machine` this one; other versions
-// are installed from the npm registry into node_modules/.cache/node-runtimes (scripts/node-runtime.js).
+// are installed from the npm registry into ~/.cache/effconv-studio/node-runtimes (scripts/node-runtime.js).
 // One table per runtime; with several runtimes and --json FILE, FILE holds one entry per runtime.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

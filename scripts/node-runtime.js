@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Node builds from the npm registry (`node-<platform>-<arch>@VERSION` ships the binary), cached
-// under node_modules/.cache/node-runtimes/VERSION (not committed), for `npm run bench -- --node`
-// and CI. `electron` names the Node that the installed Electron bundles.
+// Node builds from the npm registry (`node-<platform>-<arch>@VERSION` ships the binary and the
+// headers node-gyp needs), cached in ~/.cache/effconv-studio/node-runtimes/VERSION (outside
+// node_modules, which `npm ci` deletes; EFFCONV_NODE_CACHE moves it), for CI and
+// `npm run bench -- --node`. `electron` names the Node that the project's Electron bundles.
 //   node scripts/node-runtime.js VERSION|electron   → prints the binary's path (installing it first)
+// Runs on any Node ≥ 18 (CI starts it with whatever Node the machine has).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -18,9 +21,18 @@ const require = createRequire(import.meta.url);
  */
 export const ELECTRON_NODE = { '40.8.5': '24.14.0' };
 
-/** The Node version the installed Electron bundles. */
+/** The Electron version installed, else the one package.json pins (before npm install). */
+function electronVersion() {
+  try {
+    return require('electron/package.json').version;
+  } catch {
+    return require(join(root, 'package.json')).devDependencies.electron;
+  }
+}
+
+/** The Node version the project's Electron bundles. */
 export function electronNodeVersion() {
-  const electron = require('electron/package.json').version;
+  const electron = electronVersion();
   const node = ELECTRON_NODE[electron];
   if (!node) throw new Error(`the Node version Electron ${electron} bundles is not in scripts/node-runtime.js (ELECTRON_NODE): add it from that release's DEPS (node_version)`);
   return node;
@@ -37,7 +49,8 @@ export function resolveVersion(spec) {
 export function nodeRuntimeDir(spec) {
   const version = resolveVersion(spec);
   const pkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
-  const dir = join(root, 'node_modules', '.cache', 'node-runtimes', version);
+  const cache = process.env.EFFCONV_NODE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'effconv-studio', 'node-runtimes');
+  const dir = join(cache, version);
   const home = join(dir, 'package');
   if (existsSync(nodeBinary(home))) return home;
   mkdirSync(dir, { recursive: true });
