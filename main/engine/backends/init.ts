@@ -8,6 +8,7 @@ import { EffconvError } from '../../contract/errors';
 import { registerEngineKernels } from '../kernels/register';
 import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
 import { MAX_WASM_THREADS, registerThreadedWasm } from './wasm-threads';
+import { kernelBuild } from '../kernels/wasm/native/module';
 import { startNativePool } from '../kernels/wasm/native/pool';
 
 export interface ActiveBackend {
@@ -63,10 +64,12 @@ async function startWasm(threadsWanted: number): Promise<BackendReport> {
       }
     }
     const cores = availableParallelism();
+    const build = kernelBuild();
     return {
       name: 'wasm', available: true,
-      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}${wasmStart.note}${poolNote}`,
-      details: { simd: Boolean(simd), threads, cores },
+      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}, ` +
+        `the engine's kernels in their ${build.name === 'relaxed-simd' ? 'relaxed-SIMD (FMA)' : 'SIMD128'} build${wasmStart.note}${poolNote}`,
+      details: { simd: Boolean(simd), threads, cores, nativeKernels: build.name, nativeKernelsReason: build.reason },
     };
   } catch (e) {
     return { name: 'wasm', available: false, reason: `tfjs-backend-wasm failed: ${(e as Error).message.split('\n')[0]}` };
