@@ -8,6 +8,7 @@ import { EffconvError } from '../../contract/errors';
 import { registerEngineKernels } from '../kernels/register';
 import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
 import { MAX_WASM_THREADS, registerThreadedWasm } from './wasm-threads';
+import { checkWasmInternals } from '../kernels/wasm/internals';
 import { kernelBuild } from '../kernels/wasm/native/module';
 import { startNativePool } from '../kernels/wasm/native/pool';
 
@@ -52,6 +53,11 @@ async function startWasm(threadsWanted: number): Promise<BackendReport> {
     }
     const ok = await tf.setBackend('wasm');
     if (!ok) return { name: 'wasm', available: false, reason: 'tfjs-backend-wasm failed to initialise' };
+    try {
+      checkWasmInternals();
+    } catch (e) {
+      return { name: 'wasm', available: false, reason: (e as Error).message };
+    }
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = Math.max(1, wasm.getThreadsCount());
     // The engine's native kernels get the same number of threads (else they run on this one).
