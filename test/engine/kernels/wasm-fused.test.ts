@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../main/engine/backends/init';
 import { KERNELS_SOURCE_SHA256, KERNELS_WASM_RELAXED, KERNELS_WASM_SIMD128 } from '../../../main/engine/kernels/wasm/native/kernels.generated';
-import { sectionIds } from '../../../main/engine/kernels/wasm/native/module';
+import { sectionIds, withSharedMemory } from '../../../main/engine/kernels/wasm/native/module';
 import { batchNormTrain } from '../../../main/engine/nn/batchnorm';
 import { Rng } from '../../../main/engine/rng';
 import { AdamW } from '../../../main/engine/train/adamw';
@@ -19,17 +19,33 @@ import { REPO_ROOT } from '../../helpers/data';
 import { assertClose } from '../../helpers/tensors';
 
 type Backend = 'cpu' | 'wasm';
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => object;
+}
 
-test('the compiled kernels are built from the C sources in the tree and write no data segment', () => {
+test('the compiled kernels are built from the C sources in the tree, write no data segment, and load on a plain or shared memory', () => {
   const dir = join(REPO_ROOT, 'main/engine/kernels/wasm/native');
   const hash = createHash('sha256');
   for (const f of readdirSync(dir).filter((n) => /\.(c|h)$/.test(n)).sort()) hash.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
   assert.equal(KERNELS_SOURCE_SHA256, hash.digest('hex'), 'the native sources changed: run node scripts/build-wasm-kernels.js');
-  for (const b64 of [KERNELS_WASM_RELAXED, KERNELS_WASM_SIMD128]) {
-    const ids = sectionIds(Buffer.from(b64, 'base64'));
+  for (const b64 of [KERNELS_WASM_SIMD128, KERNELS_WASM_RELAXED]) {
+    const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+    const ids = sectionIds(bytes);
     assert.ok(ids.includes(10), 'has a code section');
     assert.ok(!ids.includes(11), 'no data section');
+    // the threaded build's variant: the same bytes but the memory import's limits flag (1 → 3)
+    const shared = withSharedMemory(bytes);
+    const changed = [...shared.keys()].filter((i) => shared[i] !== bytes[i]);
+    assert.deepEqual(changed.map((i) => [bytes[i], shared[i]]), [[1, 3]]);
   }
+  // the SIMD128 build loads anywhere, with a plain or a shared memory
+  const simd128 = new Uint8Array(Buffer.from(KERNELS_WASM_SIMD128, 'base64'));
+  const W = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const memory = (shared: boolean) => new W.Memory({ initial: 2, maximum: 65536, shared });
+  new W.Instance(new W.Module(simd128), { env: { memory: memory(false) } });
+  new W.Instance(new W.Module(withSharedMemory(simd128)), { env: { memory: memory(true) } });
 });
 
 type BnVariant = { relu?: boolean; residual?: boolean };
