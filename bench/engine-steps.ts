@@ -1,5 +1,5 @@
 // ms per stage-1 and stage-2 step (ResNet-20, 3×32×32 CIFAR-10 images, batch 64) on each
-// backend, at the baseline sizes (3×3) and with every searched conv at 5×5, each repetition
+// backend, at the baseline sizes (3×3) and with every searched conv at 5×5 and 7×7, each repetition
 // of ours followed by one of PyTorch's (interleaved, so both see the same machine load).
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainSampler } from '../main/data/sampler';
@@ -32,10 +32,15 @@ export function median(v: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Make the size predictor output v = s for every layer (head weights 0, bias at σ⁻¹(s)). */
+/**
+ * Make the size predictor output v = s for every layer (head weights 0, bias at σ⁻¹(s)); at
+ * the top of σ's range (v → 2k + 1 = 7 only as x → ∞) v = 6.9, whose hard size is 7 too.
+ * bench/torch_steps.py pins the same values.
+ */
 export function forceSearchSizes(model: SearchModel, s: number): void {
   const { k, tau, b } = model.hyper;
-  const x = tau * (Math.atanh((s - k - 1) / k) - b);
+  const v = Math.min(s, 2 * k + 1 - 0.1);
+  const x = tau * (Math.atanh((v - k - 1) / k) - b);
   tf.tidy(() => {
     model.sp.headW.assign(tf.zerosLike(model.sp.headW));
     model.sp.headB.assign(tf.fill(model.sp.headB.shape, x));
@@ -68,7 +73,7 @@ function wasmHeapBytes(): number | undefined {
   return b.wasm?.HEAPU8?.buffer.byteLength;
 }
 
-export async function benchEngineSteps(data: ImageSet, backends: BackendName[], reps: number, torch: TorchSteps | null, batchSize = 64): Promise<StepTiming[]> {
+export async function benchEngineSteps(data: ImageSet, backends: BackendName[], reps: number, torch: TorchSteps | null, sizes = [3, 5, 7], batchSize = 64): Promise<StepTiming[]> {
   const sampler = new TrainSampler(data, data.train, batchSize, 0, { crop: 4, flip: true });
   const batches: Batch[] = [];
   for (let i = 0; i < 4; i++) batches.push(sampler.batchSync(0, i));
@@ -79,7 +84,7 @@ export async function benchEngineSteps(data: ImageSet, backends: BackendName[], 
     const slow = backend === 'cpu';
     const n = slow ? 1 : reps;
     const warm = slow ? 1 : 2;
-    for (const size of [3, 5]) {
+    for (const size of sizes) {
       const search = new SearchModel(net, 400_000, DEFAULT_SEARCH_HYPERPARAMETERS, 0);
       forceSearchSizes(search, size);
       let i = 0;

@@ -2,8 +2,9 @@
 // steps in PyTorch (interleaved repetitions, medians, ratio ours/PyTorch), the data loader's
 // images/s, what recording metrics costs a stage-1 step, and the fleet's points per hour on 1 and
 // 2 workers with the queue's overhead against local runs (bench/fleet.ts).
-// Options: --backends wasm,cpu  --reps N  --threads N (ours and PyTorch's)  --cpu  --no-torch
-//          --no-logging  --no-estimate  --no-fleet  --fleet-points N  --fleet-limit-train N  --json FILE
+// Options: --backends wasm,cpu  --reps N  --sizes 3,5,7  --threads N (ours and PyTorch's)  --cpu
+//          --no-torch  --no-logging  --no-estimate  --no-fleet  --fleet-points N  --fleet-limit-train N
+//          --json FILE (scripts/bench.js adds --node: which Node runs this)
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +20,15 @@ import { TrainSampler } from '../main/data/sampler';
 import { availableBackends, benchEngineSteps, forceSearchSizes } from './engine-steps';
 import { TorchSteps } from './torch-steps';
 import { benchEstimate } from './estimate';
+import { kernelBuild } from '../main/engine/kernels/wasm/native/module';
 
 const { values } = parseArgs({
   options: {
     json: { type: 'string' },
     backends: { type: 'string' },
     reps: { type: 'string', default: '7' },
+    sizes: { type: 'string', default: '3,5,7' },
+    'runtime-label': { type: 'string', default: 'machine' },
     threads: { type: 'string' },
     cpu: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
@@ -45,7 +49,9 @@ const { initBackend } = await import('../main/engine/backends/init');
 await initBackend('wasm');
 const threads = Math.max(1, wasm.getThreadsCount());
 const torch = values['no-torch'] ? 'not asked for (--no-torch)' : await TorchSteps.start(threads, join(sharedDataDir(), 'cifar10', 'bin-subset', 'data_batch_1.bin.gz'));
-const rows = await benchEngineSteps(data, backends, Number(values.reps), typeof torch === 'string' ? null : torch);
+const sizes = values.sizes!.split(',').map(Number);
+if (sizes.some((k) => !Number.isInteger(k) || k < 1 || k > 7)) throw new Error(`--sizes takes kernel sizes 1…7, got ${values.sizes}`);
+const rows = await benchEngineSteps(data, backends, Number(values.reps), typeof torch === 'string' ? null : torch, sizes);
 if (typeof torch !== 'string') torch.close();
 // The loader as the trainers use it: building in this thread, and on its worker thread.
 const loader = {
@@ -54,7 +60,9 @@ const loader = {
 };
 // Metrics recording (every step into the store, as a run does) against a stage-1 step on wasm.
 let logging: Awaited<ReturnType<typeof measureLoggingOverhead>> | null = null;
+let loggingSkipped = values['no-logging'] ? 'not asked for (--no-logging)' : '';
 if (!values['no-logging']) {
+  try {
   await initBackend('wasm');
   const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
   const model = new SearchModel(net, 400_000, DEFAULT_SEARCH_HYPERPARAMETERS, 0);
@@ -62,11 +70,17 @@ if (!values['no-logging']) {
   const sampler = new TrainSampler(data, data.train, 64, 0, { crop: 4, flip: true });
   logging = await measureLoggingOverhead({ model, batches: [0, 1, 2, 3].map((i) => sampler.batchSync(0, i)), steps: 15 });
   model.dispose();
+  } catch (e) {
+    // e.g. better-sqlite3 built for another Node's ABI (npm install ran on another Node)
+    loggingSkipped = `not measured: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (v: number | null, d = 1) => (v === null ? '—' : v.toFixed(d)).padStart(9);
 const load1 = loadavg()[0];
+const runtime = { label: values['runtime-label']!, node: process.versions.node, v8: process.versions.v8, kernels: kernelBuild().name };
+console.log(`Node ${runtime.node} (${runtime.label}; V8 ${runtime.v8}); the engine's native kernels: ${runtime.kernels} build`);
 console.log(`ResNet-20, 3×32×32 CIFAR-10 images, batch 64 — median ms per step, ${rows[0]?.reps ?? 0} interleaved reps; ${availableParallelism()} logical cores, load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
 console.log(`PyTorch: ${typeof torch === 'string' ? torch : `${torch.version}, ${torch.threads} thread${torch.threads === 1 ? '' : 's'}`}`);
 console.log(`${pad('backend', 9)} ${pad('case', 24)} ${'ours ms'.padStart(9)} ${'torch ms'.padStart(9)} ${'ours/torch'.padStart(10)}`);
@@ -78,7 +92,7 @@ console.log(`data loader (3×32×32, batch 128, crop 4 + flip): ${Math.round(loa
 if (logging) {
   console.log(`metrics logging (every step into the store): ${logging.recorderMsPerStep.toFixed(2)} ms per stage-1 step = ${logging.overheadPercent.toFixed(2)}% ` +
     `(A/B over ${logging.steps}+${logging.steps} steps: ${logging.stepMs.toFixed(0)} → ${logging.stepWithLoggingMs.toFixed(0)} ms, ${logging.abPercent.toFixed(1)}%)`);
-}
+} else console.log(`metrics logging: ${loggingSkipped}`);
 // The run-time estimate (a probe of the network) against a real short run (bench/estimate.ts).
 const estimate = values['no-estimate'] ? null : await benchEstimate();
 if (estimate) console.log(estimate.line);
@@ -86,6 +100,6 @@ if (estimate) console.log(estimate.line);
 const fleet = values['no-fleet'] ? null : await benchFleet({ points: Number(values['fleet-points']), backbone: 'resnet20', limitTrain: Number(values['fleet-limit-train']) });
 if (fleet) console.log(formatFleetBench(fleet));
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging, estimate, fleet }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), runtime, cores: availableParallelism(), loadAverage: [load0, load1], threads, torch: typeof torch === 'string' ? { unavailable: torch } : { version: torch.version, threads: torch.threads }, rows, loader, logging, estimate, fleet }, null, 2));
 }
 process.exit(0);

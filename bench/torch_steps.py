@@ -93,10 +93,11 @@ class SizePredictor(nn.Module):
         return K * torch.tanh(x / TAU + B_SHIFT) + K + 1
 
     def pin(self, size):
-        """Head weights 0 and the bias that gives v = size for every layer."""
+        """Head weights 0 and the bias that gives v = size for every layer (6.9 for 7: v < 2K + 1)."""
+        v = min(size, 2 * K + 1 - 0.1)
         with torch.no_grad():
             self.head_w.zero_()
-            self.head_b.fill_(TAU * (math.atanh((size - K - 1) / K) - B_SHIFT))
+            self.head_b.fill_(TAU * (math.atanh((v - K - 1) / K) - B_SHIFT))
 
 
 class KernelPredictor(nn.Module):

@@ -9,6 +9,8 @@ import { EffconvError } from '../../contract/errors';
 import { registerEngineKernels } from '../kernels/register';
 import { BACKEND_ORDER, loadTensorflow, packageDir, probeWebgpu, type BackendName, type BackendReport } from './probe';
 import { MAX_WASM_THREADS, registerThreadedWasm } from './wasm-threads';
+import { checkWasmInternals } from '../kernels/wasm/internals';
+import { kernelBuild } from '../kernels/wasm/native/module';
 import { startNativePool } from '../kernels/wasm/native/pool';
 
 export interface ActiveBackend {
@@ -49,6 +51,11 @@ async function startWasm(threadsWanted: number): Promise<BackendReport> {
     }
     const ok = await tf.setBackend('wasm');
     if (!ok) return { name: 'wasm', available: false, reason: 'tfjs-backend-wasm failed to initialise' };
+    try {
+      checkWasmInternals();
+    } catch (e) {
+      return { name: 'wasm', available: false, reason: (e as Error).message };
+    }
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = Math.max(1, wasm.getThreadsCount());
     // The engine's native kernels get the same number of threads (else they run on this one).
@@ -61,10 +68,12 @@ async function startWasm(threadsWanted: number): Promise<BackendReport> {
       }
     }
     const cores = availableParallelism();
+    const build = kernelBuild();
     return {
       name: 'wasm', available: true,
-      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}${wasmStart.note}${poolNote}`,
-      details: { simd: Boolean(simd), threads, cores },
+      reason: `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} logical core${cores === 1 ? '' : 's'}, ` +
+        `the engine's kernels in their ${build.name === 'relaxed-simd' ? 'relaxed-SIMD (FMA)' : 'SIMD128'} build${wasmStart.note}${poolNote}`,
+      details: { simd: Boolean(simd), threads, cores, nativeKernels: build.name, nativeKernelsReason: build.reason },
     };
   } catch (e) {
     return { name: 'wasm', available: false, reason: `tfjs-backend-wasm failed: ${(e as Error).message.split('\n')[0]}` };

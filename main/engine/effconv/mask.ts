@@ -24,6 +24,27 @@ export function gaussianMask(v: tf.Tensor, s: number): tf.Tensor2D {
   return tf.exp(tf.neg(tf.div(sum, tf.square(v)))) as tf.Tensor2D;
 }
 
+/**
+ * The mask and its derivative in v, tap by tap (row-major, s² each), in double: what the
+ * fused kernel (kernels/wasm/mask-mul.ts) applies. With a = i−½−v/2, b = j−½−v/2, E = a² + b²:
+ * m = exp(−E/v²), ∂m/∂v = m·((a + b)/v² + 2E/v³).
+ */
+export function gaussianMaskWithDerivative(v: number, s: number): { m: Float64Array; dm: Float64Array } {
+  const m = new Float64Array(s * s);
+  const dm = new Float64Array(s * s);
+  for (let i = 0; i < s; i++) {
+    const a = i + 0.5 - v / 2;
+    for (let j = 0; j < s; j++) {
+      const b = j + 0.5 - v / 2;
+      const e = a * a + b * b;
+      const t = i * s + j;
+      m[t] = Math.exp(-e / (v * v));
+      dm[t] = m[t] * ((a + b) / (v * v) + (2 * e) / (v * v * v));
+    }
+  }
+  return { m, dm };
+}
+
 /** Host-side reference values of the same mask, for tests and figures. */
 export function gaussianMaskValues(v: number, s: number): number[][] {
   const c = v / 2;

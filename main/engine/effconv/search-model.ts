@@ -15,6 +15,7 @@ import type { OptimizerState } from '../train/optimizer-state';
 import { budgetLoss, hardSizes, paramCountTensor } from './budget';
 import { KernelPredictor } from './kernel-predictor';
 import { gaussianMask } from './mask';
+import { GAUSSIAN_MASK_MUL, GAUSSIAN_MASK_MUL_GRAD, hasEngineKernel } from '../kernels/names';
 import { SizePredictor } from './size-predictor';
 
 export { DEFAULT_SEARCH_HYPERPARAMETERS } from '../../contract/config';
@@ -167,6 +168,17 @@ export class SearchModel {
   }
 }
 
+/** w ⊙ m(v): one engine kernel each way where the backend has it (wasm), else tfjs ops. */
 export function maskKernel(w: tf.Tensor4D, v: tf.Tensor, s: number): tf.Tensor4D {
+  if (hasEngineKernel(GAUSSIAN_MASK_MUL) && hasEngineKernel(GAUSSIAN_MASK_MUL_GRAD)) {
+    const op = tf.customGrad(((wIn: tf.Tensor, vIn: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([wIn, vIn]);
+      return {
+        value: tf.engine().runKernel(GAUSSIAN_MASK_MUL, { w: wIn, v: vIn }, {}) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, [ws, vs]: tf.Tensor[]) => tf.engine().runKernel(GAUSSIAN_MASK_MUL_GRAD, { dy, w: ws, v: vs }, {}) as tf.Tensor[],
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return op(w, v) as tf.Tensor4D;
+  }
   return tf.mul(w, tf.reshape(gaussianMask(v, s), [s, s, 1, 1]));
 }

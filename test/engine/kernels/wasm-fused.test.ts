@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../main/engine/backends/init';
-import { KERNELS_SOURCE_SHA256, KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED } from '../../../main/engine/kernels/wasm/native/kernels.generated';
-import { sectionIds } from '../../../main/engine/kernels/wasm/native/module';
+import { KERNELS_SOURCE_SHA256, KERNELS_WASM_RELAXED, KERNELS_WASM_SIMD128 } from '../../../main/engine/kernels/wasm/native/kernels.generated';
+import { sectionIds, withSharedMemory } from '../../../main/engine/kernels/wasm/native/module';
 import { batchNormTrain } from '../../../main/engine/nn/batchnorm';
 import { Rng } from '../../../main/engine/rng';
 import { AdamW } from '../../../main/engine/train/adamw';
@@ -19,44 +19,69 @@ import { REPO_ROOT } from '../../helpers/data';
 import { assertClose } from '../../helpers/tensors';
 
 type Backend = 'cpu' | 'wasm';
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => object;
+}
 
-test('the compiled kernels are built from the C sources in the tree and write no data segment', () => {
+test('the compiled kernels are built from the C sources in the tree, write no data segment, and load on a plain or shared memory', () => {
   const dir = join(REPO_ROOT, 'main/engine/kernels/wasm/native');
   const hash = createHash('sha256');
   for (const f of readdirSync(dir).filter((n) => /\.(c|h)$/.test(n)).sort()) hash.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
   assert.equal(KERNELS_SOURCE_SHA256, hash.digest('hex'), 'the native sources changed: run node scripts/build-wasm-kernels.js');
-  for (const b64 of [KERNELS_WASM_PLAIN, KERNELS_WASM_SHARED]) {
-    const ids = sectionIds(Buffer.from(b64, 'base64'));
+  for (const b64 of [KERNELS_WASM_SIMD128, KERNELS_WASM_RELAXED]) {
+    const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+    const ids = sectionIds(bytes);
     assert.ok(ids.includes(10), 'has a code section');
     assert.ok(!ids.includes(11), 'no data section');
+    // the threaded build's variant: the same bytes but the memory import's limits flag (1 → 3)
+    const shared = withSharedMemory(bytes);
+    const changed = [...shared.keys()].filter((i) => shared[i] !== bytes[i]);
+    assert.deepEqual(changed.map((i) => [bytes[i], shared[i]]), [[1, 3]]);
   }
+  // the SIMD128 build loads anywhere, with a plain or a shared memory
+  const simd128 = new Uint8Array(Buffer.from(KERNELS_WASM_SIMD128, 'base64'));
+  const W = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const memory = (shared: boolean) => new W.Memory({ initial: 2, maximum: 65536, shared });
+  new W.Instance(new W.Module(simd128), { env: { memory: memory(false) } });
+  new W.Instance(new W.Module(withSharedMemory(simd128)), { env: { memory: memory(true) } });
 });
 
-async function bnOn(backend: Backend, shape: [number, number, number, number], seed: number) {
+type BnVariant = { relu?: boolean; residual?: boolean };
+
+async function bnOn(backend: Backend, shape: [number, number, number, number], seed: number, v: BnVariant = {}) {
   await initBackend(backend);
   const rng = new Rng(seed);
   const c = shape[3];
   const size = shape.reduce((a, b) => a * b, 1);
   // an offset mean (3) tests the centred variance
-  const x = tf.tensor4d(rng.fillNormal(new Float32Array(size), 2).map((v) => v + 3), shape);
+  const x = tf.tensor4d(rng.fillNormal(new Float32Array(size), 2).map((e) => e + 3), shape);
   const g = tf.tensor1d(rng.fillNormal(new Float32Array(c), 1));
   const b = tf.tensor1d(rng.fillNormal(new Float32Array(c), 1));
+  const r = tf.tensor4d(rng.fillNormal(new Float32Array(size), 1), shape);
   const w = tf.tensor4d(rng.fillNormal(new Float32Array(size), 1), shape);
-  const { y, stats } = batchNormTrain(x, g, b);
-  const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D).y, w)))([x, g, b]);
+  const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr: tf.Tensor) =>
+    batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, { relu: v.relu, residual: v.residual ? (rr as tf.Tensor4D) : undefined });
+  const { y, stats } = f(x, g, b, r);
+  const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr: tf.Tensor) => tf.sum(tf.mul(tf.add(f(xx, gg, bb, rr).y, tf.mul(rr, 0)), w)))([x, g, b, r]);
   const out = {
     y: await y.data(), mean: await stats.mean.data(), variance: await stats.variance.data(),
-    dx: await grads[0].data(), dg: await grads[1].data(), db: await grads[2].data(),
+    dx: await grads[0].data(), dg: await grads[1].data(), db: await grads[2].data(), dr: await grads[3].data(),
   };
-  tf.dispose([x, g, b, w, y, stats.mean, stats.variance, ...grads]);
+  tf.dispose([x, g, b, r, w, y, stats.mean, stats.variance, ...grads]);
   return out;
 }
 
-test('batch norm on wasm equals the cpu backend (forward, statistics, dx, dγ, dβ)', async () => {
+test('batch norm on wasm, alone and with the ReLU and residual add fused in, equals the unfused ops on cpu (forward, statistics, every gradient)', async () => {
+  const variants: BnVariant[] = [{}, { relu: true }, { residual: true }, { residual: true, relu: true }];
   for (const shape of [[8, 9, 9, 16], [5, 7, 3, 6], [64, 8, 8, 3], [3, 1, 1, 5]] as [number, number, number, number][]) {
-    const cpu = await bnOn('cpu', shape, shape[3]);
-    const wasm = await bnOn('wasm', shape, shape[3]);
-    for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) assertClose(wasm[k], cpu[k], 1e-4, `[${shape}] ${k}`);
+    for (const v of variants) {
+      const cpu = await bnOn('cpu', shape, shape[3], v);
+      const wasm = await bnOn('wasm', shape, shape[3], v);
+      for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) assertClose(wasm[k], cpu[k], 1e-4, `[${shape}] ${JSON.stringify(v)} ${k}`);
+      if (v.relu) assert.ok(cpu.y.some((e) => e === 0) && cpu.dx.some((e) => e !== 0), 'the ReLU cuts some values and passes others');
+    }
   }
 });
 

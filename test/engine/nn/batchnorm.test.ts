@@ -32,18 +32,20 @@ test('hand-written BN backward equals autodiff through tf.moments (x, γ, β)', 
   assertClose(await y.stats.variance.data(), await m.variance.data(), 1e-5, 'variance');
 });
 
-test('running statistics follow PyTorch: momentum 0.1 and the unbiased variance', async () => {
-  await initBackend('cpu');
-  // One channel, values 1, 2, 3, 6: mean 3, biased var 3.5, unbiased 14/3.
-  const x = tf.tensor4d([1, 2, 3, 6], [1, 2, 2, 1]);
-  const rm = tf.variable(tf.zeros([1]), false);
-  const rv = tf.variable(tf.ones([1]), false);
-  const { stats } = batchNormTrain(x, tf.ones([1]) as tf.Tensor1D, tf.zeros([1]) as tf.Tensor1D);
-  updateRunningStats(rm, rv, stats);
-  assert.ok(Math.abs((await rm.data())[0] - 0.3) < 1e-6);
-  assert.ok(Math.abs((await rv.data())[0] - (0.9 + 0.1 * (14 / 3))) < 1e-6);
-  // inference: (x − 0.3)/√(rv+ε)·γ + β
-  const y = await batchNormInfer(x, tf.ones([1]) as tf.Tensor1D, tf.zeros([1]) as tf.Tensor1D, rm as unknown as tf.Tensor1D, rv as unknown as tf.Tensor1D).data();
-  const sd = Math.sqrt(0.9 + 0.1 * (14 / 3) + BN_EPS);
-  assertClose(y, [1, 2, 3, 6].map((v) => (v - 0.3) / sd), 1e-6, 'inference BN');
+test('running statistics follow PyTorch: momentum 0.1 and the unbiased variance (composed on cpu, one kernel on wasm)', async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initBackend(backend);
+    // One channel, values 1, 2, 3, 6: mean 3, biased var 3.5, unbiased 14/3.
+    const x = tf.tensor4d([1, 2, 3, 6], [1, 2, 2, 1]);
+    const rm = tf.variable(tf.zeros([1]), false);
+    const rv = tf.variable(tf.ones([1]), false);
+    const { stats } = batchNormTrain(x, tf.ones([1]) as tf.Tensor1D, tf.zeros([1]) as tf.Tensor1D);
+    updateRunningStats(rm, rv, stats);
+    assert.ok(Math.abs((await rm.data())[0] - 0.3) < 1e-6);
+    assert.ok(Math.abs((await rv.data())[0] - (0.9 + 0.1 * (14 / 3))) < 1e-6);
+    // inference: (x − 0.3)/√(rv+ε)·γ + β
+    const y = await batchNormInfer(x, tf.ones([1]) as tf.Tensor1D, tf.zeros([1]) as tf.Tensor1D, rm as unknown as tf.Tensor1D, rv as unknown as tf.Tensor1D).data();
+    const sd = Math.sqrt(0.9 + 0.1 * (14 / 3) + BN_EPS);
+    assertClose(y, [1, 2, 3, 6].map((v) => (v - 0.3) / sd), 1e-6, 'inference BN');
+  }
 });

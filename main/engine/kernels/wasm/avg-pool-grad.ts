@@ -2,7 +2,7 @@
 // stride)): the gradient is a strided scatter, done natively in one pass. tfjs's generic
 // loop costs several ms per call; other windows still go to it.
 import { AvgPoolGrad, backend_util, type AvgPoolGradAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ownKernel } from '../register';
+import { ownKernel } from '../originals';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 

@@ -2,7 +2,7 @@
 // loop (~1.7 GFLOP/s); those cases (the GRUs' per-layer batched products, every matMul
 // gradient) run here on 4×16 SIMD register tiles. The single plain product stays on XNNPACK.
 import { BatchMatMul, broadcast_util, type BatchMatMulAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ownKernel } from '../register';
+import { ownKernel } from '../originals';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 

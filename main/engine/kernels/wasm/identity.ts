@@ -4,7 +4,7 @@
 // references per buffer (its Reshape already shares), so sharing the buffer is the cpu
 // backend's behaviour and is safe.
 import { Identity, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ownKernel } from '../register';
+import { ownKernel } from '../originals';
 
 export const wasmIdentity: KernelConfig = {
   kernelName: Identity,

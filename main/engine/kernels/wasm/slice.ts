@@ -6,7 +6,7 @@ import {
   backend_util, slice_util, Slice, SplitV, Unpack, util,
   type KernelBackend, type KernelConfig, type SliceAttrs, type SplitVAttrs, type TensorInfo, type UnpackAttrs,
 } from '@tensorflow/tfjs-core';
-import { ownKernel } from '../register';
+import { ownKernel } from '../originals';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 

@@ -2,7 +2,7 @@
 // broadcast dy back over the reduced axes (the global average pool's is 64·8·8·64 values),
 // which tfjs's generic index-arithmetic loop takes ~10 ms for.
 import { Tile, type KernelBackend, type KernelConfig, type TensorInfo, type TileAttrs } from '@tensorflow/tfjs-core';
-import { ownKernel } from '../register';
+import { ownKernel } from '../originals';
 import { asWasm } from './heap';
 import { addressOf, nativeKernels } from './native/module';
 

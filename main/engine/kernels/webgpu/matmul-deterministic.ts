@@ -5,7 +5,7 @@
 // plain wrong (the kernel predictor's [s², 4096]·[64, 4096]ᵀ gradient). Where tfjs would pick
 // split-K we ask for its small-output-tile program instead, which sums in a fixed order.
 import { BatchMatMul, env, type BatchMatMulAttrs, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ownKernel } from '../register';
+import { ownKernel } from '../originals';
 
 const SPLIT_K_MIN_INNER = 2000; // tfjs-backend-webgpu's threshold
 const SMALL_OUTPUT_SIZE_PROGRAM = 2; // MatMulProgramType.MatMulSmallOutputSizeProgram

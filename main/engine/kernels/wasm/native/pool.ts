@@ -5,11 +5,10 @@
 // Without shared memory (the single-threaded build) the tasks run one after another here.
 import type { KernelBackend } from '@tensorflow/tfjs-core';
 import { Worker } from 'node:worker_threads';
-import { KERNELS_WASM_SHARED } from './kernels.generated';
-import { nativeKernels, wasmModuleOf } from './module';
+import { kernelBuild, nativeKernels, wasmModuleOf } from './module';
 
 /** Kernels that take (task, …args) and may run on any thread. */
-const TASK_KERNELS = ['conv_filter_grad_task', 'sum_partials_task'] as const;
+const TASK_KERNELS = ['conv2d_task', 'conv_filter_grad_task', 'sum_partials_task', 'bn_sums_task', 'bn_apply_task', 'bn_grad_sums_task', 'bn_grad_apply_task'] as const;
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 
 // Control block (Int32 indices) and argument block (Float64) in one SharedArrayBuffer. The
@@ -134,7 +133,7 @@ export async function startNativePool(backend: KernelBackend, threads: number): 
   nativeKernels(backend); // the main thread's instance
   const ctrl = new SharedArrayBuffer(ARGS_BYTES + MAX_ARGS * 8);
   const I = new Int32Array(ctrl, 0, 16);
-  const bytes = Buffer.from(KERNELS_WASM_SHARED, 'base64');
+  const bytes = kernelBuild().shared;
   const workers: Worker[] = [];
   for (let w = 0; w < threads - 1; w++) {
     const stack = module._malloc(STACK_BYTES);
