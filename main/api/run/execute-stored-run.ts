@@ -1,7 +1,7 @@
 // Bring one recorded run to an end in this process: continue from its last checkpoint (or
 // start), record every event in the database and metrics.jsonl, checkpoint at epoch ends and
-// on a timer, obey pause/cancel requests, and leave the run completed, paused, cancelled or
-// failed. The executors call it: ForegroundRuns in the CLI's process, the run worker (for the
+// on a timer, obey pause/cancel requests, and leave the run completed, paused, cancelled,
+// interrupted (the machine stopped it: a full disk, an unwritable folder; resumable) or failed. The executors call it: ForegroundRuns in the CLI's process, the run worker (for the
 // run queue) in a process of its own. What it records, and how, is RunRecording's (run-recording.ts),
 // which the fleet's coordinator also uses for runs executed on other machines.
 import { EffconvError, isCancelled, serializeError, type SerializedError } from '../../contract/errors';
@@ -10,6 +10,7 @@ import type { RunStatus } from '../../contract/store';
 import { getRunRow, readRequest, type Store } from '../../store';
 import { executeRun, type RunResult } from './pipeline';
 import { resumePoint, RunRecording } from './run-recording';
+import { storageFault } from './storage-fault';
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 5 * 60_000;
 
@@ -28,7 +29,7 @@ export interface StoredRunHooks {
 
 export interface StoredRunOutcome {
   runId: number;
-  status: Extract<RunStatus, 'completed' | 'paused' | 'cancelled' | 'failed'>;
+  status: Extract<RunStatus, 'completed' | 'paused' | 'cancelled' | 'interrupted' | 'failed'>;
   error: SerializedError | null;
   result: RunResult | null;
   /** Where config.json went (the run folder, and --out if given). */
@@ -100,6 +101,13 @@ export async function executeStoredRun(store: Store, runId: number, hooks: Store
     if (isCancelled(e)) {
       rec.stopped('cancelled');
       return finish('cancelled', null);
+    }
+    const fault = storageFault(e, { runId, dbPath: store.path, runDir: row.dir });
+    if (fault) {
+      const error = serializeError(fault);
+      emit({ type: 'log', level: 'warn', message: fault.message });
+      rec.stopped('interrupted', error);
+      return finish('interrupted', error);
     }
     const error = serializeError(e);
     rec.stopped('failed', error);

@@ -155,13 +155,19 @@ export class RunRecording {
   }
 
   /** The run stopped without completing: what was recorded stays, the status says why. */
-  stopped(status: 'paused' | 'cancelled' | 'failed', error: SerializedError | null = null): void {
+  stopped(status: 'paused' | 'cancelled' | 'interrupted' | 'failed', error: SerializedError | null = null): void {
     try {
       this.recorder.flush();
     } catch {
       // The rows past the last checkpoint are run again on resume anyway.
     }
-    endRun(this.store, this.runId, status, error);
+    try {
+      endRun(this.store, this.runId, status, error);
+    } catch (e) {
+      // The database itself cannot be written (the disk it is on is full): the row stays
+      // 'running' with this dead process's pid, and the next start marks it interrupted.
+      if (status !== 'interrupted') throw e;
+    }
   }
 
   /** Commit what is buffered (a remote run's events before a pause, or before the coordinator leaves). */

@@ -4,7 +4,7 @@
 // damaged newest checkpoint is skipped, saying so, and the run resumes from the one before.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,6 +15,7 @@ import { executeStoredRun, type StoredRunHooks } from '../../../main/api/run/exe
 import { claimForThisProcess, createRun, deleteExperiment, openRunStore, queueResume } from '../../../main/api/records/run-records';
 import { importDataset } from '../../../main/data/library/import-dataset';
 import { FASHION, fixture, withFashionMnist } from '../../helpers/data';
+import { mountable, smallDisk } from '../../helpers/mounts';
 import { getRunRecord, listArtifacts, sizeHistory, type Store } from '../../../main/store';
 
 const tmp = mkdtempSync(join(tmpdir(), 'effconv-stored-'));
@@ -179,4 +180,45 @@ test('a run on a library data set records the library\'s metadata (format, sourc
     process.env.EFFCONV_HOME = saved;
     rmSync(home, { recursive: true, force: true });
   }
+});
+
+// The run folder's disk fills mid-run (a real tmpfs, filled by another writer after step 6):
+// the run ends interrupted, not failed, with DISK_FULL naming the folder and how to resume; once
+// there is room, resume gives the uninterrupted run's sizes and metrics, every step once.
+const canMount = mountable();
+test('the disk fills during a run: interrupted with DISK_FULL and how to resume; after freeing space, resume loses nothing', { skip: canMount === true ? false : canMount }, async () => {
+  assert.ok(reference, 'needs the first test');
+  const store = openRunStore(join(tmp, 'full.db'));
+  const disk = smallDisk(tmp, 'small-disk', 64 << 20);
+  const run = createRun(store, { options: OPTIONS, runsRoot: disk });
+  const filler = join(disk, 'filler');
+  let steps = 0;
+  const fill = () => {
+    const fd = openSync(filler, 'w');
+    try {
+      for (;;) writeSync(fd, Buffer.alloc(64 * 1024));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const stopped = await runToEnd(store, run.id, { onEvent: (e) => e.type === 'step' && (steps += 1) === 6 && fill() });
+  assert.equal(stopped.status, 'interrupted', JSON.stringify(stopped.error));
+  assert.equal(stopped.error!.code, 'DISK_FULL');
+  assert.match(stopped.error!.message, new RegExp(`^run ${run.id} stopped: cannot write the run's files in ${disk}/${run.id}: no space left on the device \\(ENOSPC\\); in ${disk}/${run.id}, 0 B free.*resume it \\(effconv resume ${run.id}, or Resume in the workbench\\); it continues from its last checkpoint$`));
+  const d0 = getRunRecord(store, run.id);
+  assert.equal(d0.status, 'interrupted');
+  assert.equal(d0.error?.code, 'DISK_FULL');
+  rmSync(filler);
+  queueResume(store, run.id);
+  const out = await runToEnd(store, run.id);
+  assert.equal(out.status, 'completed', JSON.stringify(out.error));
+  const d = getRunRecord(store, run.id);
+  assert.deepEqual(d.soft, reference.soft, 'bit-identical soft sizes');
+  assert.deepEqual(d.sizes, reference.sizes);
+  assert.deepEqual(stepRows(store, run.id), reference.steps, 'every step once, with the same values');
+  assert.deepEqual(sizeHistory(store, run.id).soft, reference.history);
+  for (const line of readFileSync(join(d.dir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n')) JSON.parse(line); // no half-written line
+  store.close();
 });
