@@ -280,7 +280,7 @@ test('a data set altered in the queue is refused by the worker by name: the run 
   const pkg = datasetPackage('mnist');
   await offerDataset(conn, pkg);
   // One byte of the training images, changed in Redis.
-  const chunk = `${keys.dataFile(pkg.ref.sha256, pkg.files.findIndex((f) => f.name === 'train.u8'))}:1`;
+  const chunk = `${keys.dataFile(pkg.ref.sha256, pkg.files.findIndex((f) => f.name === 'train.u8'))}:0`; // the first chunk (the fixture's 784,000 bytes may fit in one)
   const byte = (await conn.getrangeBuffer(chunk, 100, 100))[0];
   await conn.setrange(chunk, 100, Buffer.from([byte ^ 0xff]));
   const { store, fleet } = await coordinator('tamper');
