@@ -2,13 +2,15 @@
 // it is typed (points, the reachable range, an unreachable budget refused in place by name),
 // Start opens the sweep view, which follows the points live until they complete; the Pareto
 // plot shows each point with its sizes on hover and opens its run on click; the charts and the
-// two-point comparison read the finished points; the Sweeps list shows it; Delete removes it.
+// two-point comparison read the finished points; Export report downloads the report folder as a
+// .zip; the Sweeps list shows it; Delete removes it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import type { SweepDetail } from '../../main/contract/sweep';
 import { fixture, REPO_ROOT } from '../helpers/data';
@@ -167,6 +169,21 @@ test('Accuracy and sizes against budget, and two points compared layer by layer'
   assert.equal(await page.getByTestId('compare-differing').textContent(), differ ? `${differ} of 6 layers differ.` : 'Every layer has the same size.');
   assert.equal(await page.getByTestId('point-compare').getByTestId('size-bars').locator('rect.bar').count(), 12, 'paired bars');
   await screenshot(page, 'screen-sweep-compare');
+});
+
+test('Export report from the sweep view: a .zip with report.md, the figures and points.csv whose rows are the sweep\'s points', async () => {
+  const d = await getSweep(sweepId);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export report' }).click()]);
+  assert.match(download.suggestedFilename(), new RegExp(`^sweep-${sweepId}\\.zip$`));
+  const files = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+  const names = Object.keys(files).map((n) => n.replace(/^[^/]+\//, '')).sort();
+  for (const want of ['report.md', 'points.csv', 'pareto.svg', 'pareto.png', 'accuracy-vs-budget.svg', 'sizes-vs-budget.svg']) assert.ok(names.includes(want), `${want} in ${names.join(', ')}`);
+  const csv = strFromU8(files[Object.keys(files).find((n) => n.endsWith('/points.csv'))!]).trimEnd().split('\n');
+  assert.equal(csv.length, 1 + d.points.length, 'a header and a row per point');
+  for (const p of d.points) assert.ok(csv.some((line) => line.includes(String(p.runId)) && line.includes(p.sizes!.join(' '))), `point ${p.index} in points.csv`);
+  const report = strFromU8(files[Object.keys(files).find((n) => n.endsWith('/report.md'))!]);
+  assert.match(report, /e2e sweep/);
+  await page.getByTestId('sweep-export-result').filter({ hasText: `Exported 3 of 3 points` }).waitFor();
 });
 
 test('Pause and Cancel act on the whole sweep from its view; a cancelled sweep offers Resume', async () => {
