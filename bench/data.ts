@@ -1,4 +1,6 @@
-// Real CIFAR-10 images for benchmarks: the binary-format subset in the shared data folder.
+// Real CIFAR-10 images for benchmarks: the binary-format subset in the shared data folder (its
+// first 4,000 records of data_batch_1) where there is one, else the repository's fixture (the
+// first 250 records of the same file), so `npm run bench` works in any clone.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +14,15 @@ export function sharedDataDir(): string {
   return process.env.EFFCONV_SHARED_DATA ?? resolve(here, '..', '..', 'shared', 'data');
 }
 
-/** The first 4,000 records of CIFAR-10's data_batch_1 (exact pixels). */
+/** data_batch_1's first records (binary format, gzip): the shared folder's 4,000, else the fixture's 250. */
+export function cifarBatchFile(): string {
+  const shared = join(sharedDataDir(), 'cifar10', 'bin-subset', 'data_batch_1.bin.gz');
+  return existsSync(shared) ? shared : resolve(here, '..', 'test', 'fixtures', 'cifar10', 'bin-subset', 'data_batch_1.bin.gz');
+}
+
+/** The first records of CIFAR-10's data_batch_1 (exact pixels). */
 export function cifarSubset(): ImageSet {
-  const file = join(sharedDataDir(), 'cifar10', 'bin-subset', 'data_batch_1.bin.gz');
+  const file = cifarBatchFile();
   if (!existsSync(file)) throw new Error(`${file} is missing (set EFFCONV_SHARED_DATA to the shared data folder)`);
   const r = parseCifarRecords(gunzipSync(readFileSync(file)), file, 1, 10);
   const split = new MemorySplit(r.pixels, r.labels, 32 * 32 * 3);

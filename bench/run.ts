@@ -7,10 +7,9 @@
 //          --json FILE (scripts/bench.js adds --node: which Node runs this)
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../main/engine/backends/probe';
-import { cifarSubset, sharedDataDir } from './data';
+import { cifarBatchFile, cifarSubset } from './data';
 import { measureLoggingOverhead } from './logging-overhead';
 import { benchFleet, formatFleetBench } from './fleet';
 import { measureLoader } from '../main/data/measure-loader';
@@ -48,7 +47,7 @@ const data = cifarSubset();
 const { initBackend } = await import('../main/engine/backends/init');
 await initBackend('wasm');
 const threads = Math.max(1, wasm.getThreadsCount());
-const torch = values['no-torch'] ? 'not asked for (--no-torch)' : await TorchSteps.start(threads, join(sharedDataDir(), 'cifar10', 'bin-subset', 'data_batch_1.bin.gz'));
+const torch = values['no-torch'] ? 'not asked for (--no-torch)' : await TorchSteps.start(threads, cifarBatchFile());
 const sizes = values.sizes!.split(',').map(Number);
 if (sizes.some((k) => !Number.isInteger(k) || k < 1 || k > 7)) throw new Error(`--sizes takes kernel sizes 1…7, got ${values.sizes}`);
 const rows = await benchEngineSteps(data, backends, Number(values.reps), typeof torch === 'string' ? null : torch, sizes);

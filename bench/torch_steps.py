@@ -204,6 +204,7 @@ def cifar_batches(path, batch, count=4):
     images = torch.from_numpy(rec[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255)
     mean, std = images.mean((0, 2, 3), keepdim=True), images.std((0, 2, 3), keepdim=True)
     images = (images - mean) / std
+    count = min(count, len(rec) // batch)  # whole batches only (the repository's fixture has 250 records)
     return [(images[i * batch : (i + 1) * batch].contiguous(), labels[i * batch : (i + 1) * batch]) for i in range(count)]
 
 
