@@ -54,7 +54,9 @@ if (only.length === 0) {
 const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));
 const tap = join(results, 'tap.txt');
 const code = run(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+  // A test that hangs (a worker that never reports, a server that never answers) fails after
+  // 15 minutes instead of holding CI until its own limit.
+  '--import', 'tsx', '--test', '--test-timeout=900000', '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files,
 ]);
 const text = readFileSync(tap, 'utf8');
