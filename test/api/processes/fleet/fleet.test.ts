@@ -283,19 +283,22 @@ test('a data set altered in the queue is refused by the worker by name: the run 
   const chunk = `${keys.dataFile(pkg.ref.sha256, pkg.files.findIndex((f) => f.name === 'train.u8'))}:0`; // the first chunk (the fixture's 784,000 bytes may fit in one)
   const byte = (await conn.getrangeBuffer(chunk, 100, 100))[0];
   await conn.setrange(chunk, 100, Buffer.from([byte ^ 0xff]));
-  const { store, fleet } = await coordinator('tamper');
-  const id = fleet.submit({ options: run(51, { dataset: 'mnist' }), runsRoot }).id;
-  await until(fleet, ended(id));
-  const row = getRunRow(store, id);
-  assert.equal(row.status, 'failed');
-  assert.equal(row.error_code, 'CHECKSUM_MISMATCH');
-  assert.match(row.error!, /dataset mnist, train\.u8: the bytes in the queue have sha256 [0-9a-f]{12}…, not the [0-9a-f]{12}… they were sent with; refused/);
-  assert.equal(stepRows(store, id).length, 0);
-  for (const w of workers) assert.ok(!existsSync(join(w.home, 'datasets', 'mnist')), `${w.name} stored nothing`);
-  // The altered copy goes; the next run offers the data set afresh.
-  const left = await conn.keys(`${keys.data(pkg.ref.sha256)}*`);
-  if (left.length) await conn.del(...left);
-  conn.disconnect();
+  try {
+    const { store, fleet } = await coordinator('tamper');
+    const id = fleet.submit({ options: run(51, { dataset: 'mnist' }), runsRoot }).id;
+    await until(fleet, ended(id));
+    const row = getRunRow(store, id);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.error_code, 'CHECKSUM_MISMATCH');
+    assert.match(row.error!, /dataset mnist, train\.u8: the bytes in the queue have sha256 [0-9a-f]{12}…, not the [0-9a-f]{12}… they were sent with; refused/);
+    assert.equal(stepRows(store, id).length, 0);
+    for (const w of workers) assert.ok(!existsSync(join(w.home, 'datasets', 'mnist')), `${w.name} stored nothing`);
+  } finally {
+    // The altered copy goes (whatever the assertions said); the next run offers the data set afresh.
+    const left = await conn.keys(`${keys.data(pkg.ref.sha256)}*`);
+    if (left.length) await conn.del(...left);
+    conn.disconnect();
+  }
 });
 
 test('a 4-point sweep on MNIST with 2 workers completes, each point with the sizes and top-1 of the same point run locally', async () => {
@@ -334,8 +337,8 @@ test('a 4-point sweep on MNIST with 2 workers completes, each point with the siz
   }
   const store = openRunStore(join(remote.home, 'effconv.db'));
   try {
-    const where = remote.detail.points.map((p) => getRunRow(store, p.runId).worker);
-    assert.ok(where.every((w) => w !== null && /^w\d$/.test(w)), `every point ran on a worker: ${where.join(', ')}`);
+      const where = remote.detail.points.map((p) => getRunRow(store, p.runId).worker);
+      assert.ok(where.every((w) => w !== null && /^w\d$/.test(w)), `every point ran on a worker: ${where.join(', ')}`);
   } finally {
     store.close();
   }
@@ -358,18 +361,18 @@ test('a failing run is retried with backoff up to its limit, then fails with the
 test('a job of another protocol version is refused by the worker, by name, without retrying', async () => {
   const q = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port }, prefix: BULL_PREFIX });
   try {
-    const job = await q.add('run', { protocol: 999, storeId: '0123456789abcdef', runId: 1 }, { jobId: 'from-a-newer-workbench', attempts: 3 });
-    let state = await job.getState();
-    for (let i = 0; state !== 'failed' && i < 600; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = await job.getState();
-    }
-    const failed = (await q.getJob(job.id!))!;
-    assert.equal(state, 'failed');
-    const reason = JSON.parse(failed.failedReason);
-    assert.equal(reason.code, 'PROTOCOL_MISMATCH');
-    assert.match(reason.message, /job from-a-newer-workbench speaks fleet protocol 999, this worker speaks 1: run the same EffConv Studio version/);
-    assert.equal(failed.attemptsMade, 1, 'not retried');
+      const job = await q.add('run', { protocol: 999, storeId: '0123456789abcdef', runId: 1 }, { jobId: 'from-a-newer-workbench', attempts: 3 });
+      let state = await job.getState();
+      for (let i = 0; state !== 'failed' && i < 600; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = await job.getState();
+      }
+      const failed = (await q.getJob(job.id!))!;
+      assert.equal(state, 'failed');
+      const reason = JSON.parse(failed.failedReason);
+      assert.equal(reason.code, 'PROTOCOL_MISMATCH');
+      assert.match(reason.message, /job from-a-newer-workbench speaks fleet protocol 999, this worker speaks 1: run the same EffConv Studio version/);
+      assert.equal(failed.attemptsMade, 1, 'not retried');
   } finally {
     await q.close();
   }
