@@ -123,8 +123,13 @@ export function insertRun(store: Store, r: NewRun, now = Date.now()): number {
   });
 }
 
+/** The run's row, or undefined when there is none (deleted meanwhile). */
+export function findRunRow(store: Store, id: number): RunsTableRow | undefined {
+  return store.prepare<[number], RunsTableRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
+}
+
 export function getRunRow(store: Store, id: number): RunsTableRow {
-  const row = store.prepare<[number], RunsTableRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
+  const row = findRunRow(store, id);
   if (!row) throw new EffconvError('RUN_NOT_FOUND', `run ${id} does not exist`, String(id));
   return row;
 }

@@ -4,7 +4,7 @@
 // passes pause/cancel requests on.
 import { EffconvError, type SerializedError } from '../../contract/errors';
 import type { RunExecutorEvent, RunRow, RunStatus } from '../../contract/store';
-import { endRun, getRunRow, getRunSummary, requestRun, type Store } from '../../store';
+import { endRun, findRunRow, getRunRow, getRunSummary, requestRun, toRunSummary, type Store } from '../../store';
 import { createRun, queueResume, type NewRunRequest } from '../records/run-records';
 
 export interface RunExecutor {
@@ -124,7 +124,9 @@ export abstract class LocalRunExecutor implements RunExecutor {
   }
 
   protected emitStatus(runId: number, error?: SerializedError | null): void {
-    const r = getRunSummary(this.store, runId);
+    const row = findRunRow(this.store, runId);
+    if (!row) return; // deleted meanwhile: there is no status to tell
+    const r = toRunSummary(row);
     this.emit({ type: 'status', runId, status: r.status, error: error ?? r.error });
   }
 }

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { settings } from '../../common/settings';
 import { EffconvError } from '../../contract/errors';
-import { endRun, getRunRow, queuedRuns, queuedRunSlots, type Store } from '../../store';
+import { endRun, findRunRow, queuedRuns, queuedRunSlots, type Store } from '../../store';
 import { recoverInterrupted } from '../records/run-records';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
 import { LocalRunExecutor } from './run-executor';
@@ -163,10 +163,16 @@ export class RunQueue extends LocalRunExecutor {
     if (a.killTimer) clearTimeout(a.killTimer);
     this.active.delete(a.runId);
     if (!this.store.db.open) return;
-    if (getRunRow(this.store, a.runId).status !== 'queued') this.own.delete(a.runId);
+    const row = findRunRow(this.store, a.runId);
+    // Deleted while its process was starting or ending (a sweep deleted at that moment): nothing to record.
+    if (!row) {
+      this.own.delete(a.runId);
+      this.pump();
+      return;
+    }
+    if (row.status !== 'queued') this.own.delete(a.runId);
     if (!a.ended && code !== WORKER_EXIT.notClaimed) {
       // The worker died without ending the run (killed, crashed, out of memory): say so in its row.
-      const row = getRunRow(this.store, a.runId);
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
       if (row.status === 'running' && (row.pid === null || row.pid === a.worker.pid)) {
         if (a.cancelRequested) endRun(this.store, a.runId, 'cancelled');

@@ -13,7 +13,7 @@ import type { RunExecutorEvent, RunStatus } from '../../../main/contract/store';
 import { nodeWorkerLauncher } from '../../../main/api/processes/launcher';
 import { RunQueue } from '../../../main/api/processes/run-queue';
 import { createRun, openRunStore } from '../../../main/api/records/run-records';
-import { getRunRow, getRunSummary, listArtifacts, type Store } from '../../../main/store';
+import { deleteRunRow, getRunRow, getRunSummary, listArtifacts, type Store } from '../../../main/store';
 import { REPO_ROOT, withFashionMnist } from '../../helpers/data';
 
 const WORKER = join(REPO_ROOT, 'out/main/worker.js');
@@ -140,6 +140,20 @@ test('a cancelled run ends cancelled, not failed; a queued one is cancelled with
   assert.ok(stepCount(store, run.id) < 6);
   assert.equal(stepCount(store, queued.id), 0);
   assert.throws(() => r.cancel(run.id), /already cancelled/);
+  store.close();
+});
+
+test('a queued run deleted while its worker starts: the worker finds nothing to claim, the queue goes on to the next run', async () => {
+  const store = openRunStore(join(tmp, 'deleted.db'));
+  const { runner: r, events } = runner(store);
+  r.start();
+  const gone = r.submit({ options: search({ steps: 2 }), runsRoot }); // its worker is starting now
+  deleteRunRow(store, gone.id); // as deleting its sweep or experiment does at that moment
+  const next = r.submit({ options: search({ steps: 2 }), runsRoot });
+  await until(r, statusOf(next.id, 'completed'));
+  await r.idle();
+  assert.equal(getRunSummary(store, next.id).status, 'completed');
+  assert.ok(!events.some((e) => e.type === 'status' && e.runId === gone.id && e.status !== 'queued'), 'no status for a run that no longer exists');
   store.close();
 });
 
