@@ -2,7 +2,7 @@
 // running the built CLI as another user. They need root (mount, runuser); where the test runs
 // without it, `mountable()` says why and the tests that need it skip with that reason.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -65,13 +65,50 @@ export interface CliResult {
   stderr: string;
 }
 
+const nodeFor = new Map<string, string | { reason: string }>();
+
+/**
+ * A Node binary `user` may run: this one, or where it lies in a folder that user cannot enter
+ * (CI's Node under /root/.cache), a link to it (else a copy) in a world-readable folder.
+ * Where the user can still not run the built CLI (a checkout under a private home), the reason.
+ */
+function nodeForUser(user: string): string | { reason: string } {
+  const known = nodeFor.get(user);
+  if (known) return known;
+  const runs = (node: string) => spawnSync('runuser', ['-u', user, '--', node, '-e', `require('node:fs').readFileSync(${JSON.stringify(CLI)})`], { encoding: 'utf8' });
+  let node = process.execPath;
+  if (runs(node).status !== 0) {
+    const dir = openTempDir('effconv-node-for-user-');
+    const copy = join(dir, 'node');
+    try {
+      linkSync(process.execPath, copy);
+    } catch {
+      copyFileSync(process.execPath, copy);
+    }
+    chmodSync(copy, 0o755);
+    node = copy;
+  }
+  const r = runs(node);
+  const found = r.status === 0 ? node : { reason: `${user} cannot run the built CLI here: ${(r.stderr || r.error?.message || '').trim()}` };
+  nodeFor.set(user, found);
+  return found;
+}
+
+/** true when `user` can run the built CLI (see nodeForUser), else the reason (a test skips with it). */
+export function canRunAs(user: string): true | string {
+  const n = nodeForUser(user);
+  return typeof n === 'string' ? true : n.reason;
+}
+
 /** The built CLI with this EFFCONV_HOME, as root or (asUser) as that user via runuser. */
 export function effconvAt(home: string, args: string[], o: { asUser?: string } = {}): CliResult {
   const env = { ...process.env, EFFCONV_HOME: home };
   // Our own marker keeps the first-start sample out; not for a home that does not exist yet or
   // that another user runs in (the marker would create or own what the test is about).
   if (!o.asUser && existsSync(home)) withoutSample(home);
-  const [cmd, argv] = o.asUser ? ['runuser', ['-u', o.asUser, '--', process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]];
+  const node = o.asUser ? nodeForUser(o.asUser) : process.execPath;
+  if (typeof node !== 'string') throw new Error(node.reason);
+  const [cmd, argv] = o.asUser ? ['runuser', ['-u', o.asUser, '--', node, CLI, ...args]] : [process.execPath, [CLI, ...args]];
   const r = spawnSync(cmd, argv, { encoding: 'utf8', env, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -221,7 +221,7 @@ test('report.md: the grid resolved per backbone, the results table against means
   assert.ok(md.includes('All 6 points completed.'));
   const front = grid.points.filter((p) => p.onFront);
   for (const p of front) assert.ok(md.includes(`| ${p.index} | ${p.runId} | resnet8 |`), `front point ${p.index} listed`);
-  assert.match(md, /\| Backend \| wasm \(WebAssembly SIMD, 1 thread of \d+ logical cores\) \|/);
+  assert.match(md, /\| Backend \| wasm \(WebAssembly SIMD, 1 thread of \d+ logical cores(, the engine's kernels in their (relaxed-SIMD \(FMA\)|SIMD128) build)?\) \|/);
   assert.ok(md.includes('effconv sweep --dataset mnist --backbone resnet8 --budget 30k,0.8x --seed 1,2 --baseline --search-epochs 1 --train-epochs 1 --batch-size 32 --train-batch-size 32 ' +
     "--limit-train 64 --limit-test 64 --backend wasm --parallel 2 --name 'export grid (repeat)'\n"));
   for (const f of ['pareto.png', 'accuracy-vs-budget.png', 'sizes-vs-budget.png']) assert.ok(md.includes(`](${f})`), f);

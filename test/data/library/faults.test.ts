@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { importDataset } from '../../../main/data/library';
 import { assertNamed, hostile, snapshot } from '../../helpers/hostile';
-import { effconvAt, mountable, NOT_A_CRASH, openTempDir, readOnly, smallDisk } from '../../helpers/mounts';
+import { canRunAs, effconvAt, mountable, NOT_A_CRASH, openTempDir, readOnly, smallDisk } from '../../helpers/mounts';
 
 const canMount = mountable();
 const skipMount = canMount === true ? false : `${canMount} (the injected-ENOSPC test below covers the write layer without it)`;
+const asNobody = canMount === true ? canRunAs('nobody') : canMount;
 const work = openTempDir('effconv-faults-');
 let n = 0;
 
@@ -130,7 +131,7 @@ test('a read-only EFFCONV_HOME: import refused naming the setting and the path (
   assert.deepEqual(snapshot(home), before, 'nothing changed');
 });
 
-test('EFFCONV_HOME owned by another user: import, runs and a missing home each name the setting (run as nobody)', { skip: canMount === true ? false : canMount }, () => {
+test('EFFCONV_HOME owned by another user: import, runs and a missing home each name the setting (run as nobody)', { skip: asNobody === true ? false : asNobody }, () => {
   const home = join(work, `theirs-${n++}`);
   mkdirSync(home, { mode: 0o755 });
   const before = snapshot(home);
@@ -148,7 +149,7 @@ test('EFFCONV_HOME owned by another user: import, runs and a missing home each n
   assert.deepEqual(snapshot(home), before);
 });
 
-test('source files this user may not read: an unreadable photo is skipped and reported (fatal with --strict), an unreadable class folder stops the import (run as nobody)', { skip: canMount === true ? false : canMount }, () => {
+test('source files this user may not read: an unreadable photo is skipped and reported (fatal with --strict), an unreadable class folder stops the import (run as nobody)', { skip: asNobody === true ? false : asNobody }, () => {
   const home = join(work, `mine-${n++}`);
   mkdirSync(home, { mode: 0o777 });
   chmodSync(home, 0o777);
