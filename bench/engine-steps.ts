@@ -76,7 +76,9 @@ function wasmHeapBytes(): number | undefined {
 export async function benchEngineSteps(data: ImageSet, backends: BackendName[], reps: number, torch: TorchSteps | null, sizes = [3, 5, 7], batchSize = 64): Promise<StepTiming[]> {
   const sampler = new TrainSampler(data, data.train, batchSize, 0, { crop: 4, flip: true });
   const batches: Batch[] = [];
-  for (let i = 0; i < 4; i++) batches.push(sampler.batchSync(0, i));
+  // Four batches, or as many whole ones as the images give (the repository's fixture: 250 images, three).
+  const count = Math.min(4, Math.floor(data.train.count / batchSize));
+  for (let i = 0; i < count; i++) batches.push(sampler.batchSync(0, i));
   const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
   const out: StepTiming[] = [];
   for (const backend of backends) {
