@@ -101,8 +101,8 @@ function advice(errno: string, ctx: SystemErrorContext, path: string): string {
       const free = freeBytes(where);
       const need = ctx.needBytes !== undefined ? `about ${formatBytes(ctx.needBytes)} needed in ${where}` : `in ${where}`;
       const have = free !== null ? `, ${formatBytes(free)} free` : '';
-      const todo = inHome ? `free some space, or set EFFCONV_HOME to a disk with more room (${setting})` : 'free some space, or choose a disk with more room';
-      return `${need}${have}: ${todo}`;
+      const remedy = inHome ? `free some space, or set EFFCONV_HOME to a disk with more room (${setting})` : 'free some space, or choose a disk with more room';
+      return `${need}${have}: ${remedy}`;
     }
     case 'ELOOP':
       return 'fix or remove the link';
@@ -130,8 +130,8 @@ export function fromSystemError(e: NodeJS.ErrnoException, ctx: SystemErrorContex
 }
 
 function named(errno: string, ctx: SystemErrorContext, path: string, reason: string): EffconvError {
-  const todo = advice(errno, ctx, path);
-  const message = `cannot ${ctx.action}${path ? ` ${path}` : ''}: ${reason}${todo ? `; ${todo}` : ''}`;
+  const remedy = advice(errno, ctx, path);
+  const message = `cannot ${ctx.action}${path ? ` ${path}` : ''}: ${reason}${remedy ? `; ${remedy}` : ''}`;
   return new EffconvError(codeFor(errno, ctx.role), message, path);
 }
 

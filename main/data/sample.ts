@@ -15,6 +15,7 @@ import { EffconvError } from '../contract/errors';
 import { findDataset } from './library/catalog';
 import { importDataset } from './library/import-dataset';
 import type { ImportOptions } from './library/import-context';
+import { isProcessAlive } from '../common/process-liveness';
 
 export const SAMPLE_DATASET = {
   name: SAMPLE_DATASET_NAME,
@@ -54,15 +55,6 @@ function readMarker(): Marker | null {
   }
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Take the lock (waiting while another live process holds it; a dead holder's lock is taken over). */
 async function lock(timeoutMs: number): Promise<() => void> {
@@ -87,7 +79,7 @@ async function lock(timeoutMs: number): Promise<() => void> {
     }
     // A lock whose process died is stale; so is one left without a pid (its writer died at once).
     const pid = Number.isInteger(holder) && holder > 0;
-    if ((pid && !alive(holder)) || (!pid && age > 5000)) {
+    if ((pid && !isProcessAlive(holder)) || (!pid && age > 5000)) {
       rmSync(lockPath(), { force: true });
       continue;
     }

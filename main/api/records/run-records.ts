@@ -14,7 +14,7 @@ import {
   claimRun, deleteExperimentRows, deleteRunRow, endRun, experimentNamed, getExperiment, getRunRow, getRunSummary, insertRun, openStore, requeueRun, runsWithStatus,
   type OpenStoreOptions, type Store,
 } from '../../store';
-import { isProcessAlive, processToken } from './liveness';
+import { isProcessAlive, processToken } from '../../common/process-liveness';
 
 /** Open the experiment database and mark runs whose process is gone as interrupted. */
 export function openRunStore(path: string, o: OpenStoreOptions = {}): Store {

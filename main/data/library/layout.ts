@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { datasetsDir } from '../../common/paths';
 import { isSystemError, makeFolder, withSystemErrors, type SystemErrorContext } from '../../common/system-errors';
 import { EffconvError } from '../../contract/errors';
+import { isProcessAlive } from '../../common/process-liveness';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 const TEMP = /^\.(import|remove)-(\d+)-[0-9a-f]+$/;
@@ -27,15 +28,6 @@ export function looksLikeName(spec: string): boolean {
 export const libraryRoot = (): string => datasetsDir();
 export const entryDir = (name: string): string => join(datasetsDir(), name);
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Delete what killed imports and removals left behind (their process is gone). Best effort: a
@@ -49,7 +41,7 @@ export function removeLeftovers(): string[] {
     for (const name of readdirSync(root)) {
       const m = TEMP.exec(name);
       if (!m) continue;
-      if (m[1] === 'import' && processAlive(Number(m[2]))) continue;
+      if (m[1] === 'import' && isProcessAlive(Number(m[2]))) continue;
       if (m[1] === 'remove' && Number(m[2]) === process.pid) continue;
       rmSync(join(root, name), { recursive: true, force: true });
       removed.push(name);

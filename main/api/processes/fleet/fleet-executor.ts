@@ -16,7 +16,7 @@ import {
   activeFleetRuns, assignToFleet, endRun, fleetRunStarted, getRunRow, getRunSummary, listArtifacts, readRequest, requestRun, storeId, takeFleetRun, type Store,
 } from '../../../store';
 import { createRun, queueResume, type NewRunRequest } from '../../records/run-records';
-import { isProcessAlive, processToken } from '../../records/liveness';
+import { isProcessAlive, processToken } from '../../../common/process-liveness';
 import type { RunResult } from '../../run/pipeline';
 import { resumePoint, RunRecording } from '../../run/run-recording';
 import { LocalRunExecutor } from '../run-executor';

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { EffconvError, serializeError, type ErrorCode, type SerializedError } from '../../../contract/errors';
 import type { TrainEvent } from '../../../contract/events';
 import type { BackendChoice } from '../../../contract/run';
-import { isProcessAlive } from '../../records/liveness';
+import { isProcessAlive } from '../../../common/process-liveness';
 import { checkpointPosition } from '../../run/checkpoints';
 import type { RunResult } from '../../run/pipeline';
 import type { RunStartInfo } from '../../run/resumable-stages';

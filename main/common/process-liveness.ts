@@ -1,5 +1,6 @@
-// Is a run's process still alive? A pid alone can be recycled by an unrelated process after a
-// crash or reboot, so on Linux the pid is paired with the boot id and the process start time.
+// Is a process (a run's, an import's, the sample lock's holder) still alive? A pid alone can be
+// recycled by an unrelated process after a crash or reboot, so on Linux the pid is paired with
+// the boot id and the process start time.
 import { readFileSync } from 'node:fs';
 
 function linuxStat(pid: number): { token: string; zombie: boolean } | null {
@@ -20,7 +21,7 @@ export function processToken(pid: number = process.pid): string | null {
   return process.platform === 'linux' ? (linuxStat(pid)?.token ?? null) : null;
 }
 
-export function isProcessAlive(pid: number, token: string | null): boolean {
+export function isProcessAlive(pid: number, token: string | null = null): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {

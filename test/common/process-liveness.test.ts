@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { isProcessAlive, processToken } from '../../../main/api/records/liveness';
+import { isProcessAlive, processToken } from '../../main/common/process-liveness';
 
 test('this process is alive under its own token, not under another one', () => {
   const token = processToken();
