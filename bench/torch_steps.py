@@ -61,10 +61,10 @@ def option_a(x, cin, cout, stride):
 class Cnn(nn.Module):
     """The CNN's own parameters; searched conv weights are passed to forward()."""
 
-    def __init__(self, layers, classes=10):
+    def __init__(self, layers, classes=10, channels=3):
         super().__init__()
         self.layers = layers
-        self.stem = nn.Parameter(torch.randn(16, 3, 3, 3) * math.sqrt(2 / 27))
+        self.stem = nn.Parameter(torch.randn(16, channels, 3, 3) * math.sqrt(2 / (9 * channels)))
         self.stem_bn = nn.BatchNorm2d(16)
         self.bns = nn.ModuleList(nn.BatchNorm2d(out) for (_, out, _) in layers)
         self.fc = nn.Linear(WIDTHS[-1], classes)
@@ -135,7 +135,7 @@ class KernelPredictor(nn.Module):
 
 
 def gaussian_mask(v, s):
-    centres = torch.arange(s, dtype=torch.float32) + 0.5
+    centres = torch.arange(s, dtype=v.dtype) + 0.5
     d = (centres - v / 2) ** 2
     return torch.exp(-(d[:, None] + d[None, :]) / v**2)
 
