@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_steps import LAMBDA, Cnn, KernelPredictor, SizePredictor, gaussian_mask, layer_specs  # noqa: E402
+from torch_steps import Cnn, Search, he_normal_conv, layer_specs, train_optimizer  # noqa: E402
 
 
 def read_idx(path, header):
@@ -86,43 +86,23 @@ def evaluate(cnn, weights, images, labels, mean, std, batch=256):
 
 
 def search(layers, channels, budget, batches, epochs):
-    cnn = Cnn(layers, channels=channels)
-    torch.nn.init.kaiming_normal_(cnn.fc.weight)
-    sp, kp = SizePredictor(len(layers)), KernelPredictor(layers)
-    coef = torch.tensor([float(i * o) for (i, o, _) in layers])
-    p_fixed = float(sum(p.numel() for p in cnn.parameters()))
-    opt_small = torch.optim.AdamW(list(sp.parameters()) + list(cnn.parameters()), lr=1e-4, weight_decay=1e-3)
-    opt_kp = torch.optim.AdamW(kp.parameters(), lr=1e-3, weight_decay=1e-3)
+    run = Search(layers, budget, channels)
+    torch.nn.init.kaiming_normal_(run.cnn.fc.weight)  # He-normal as the engine's classifier
     for epoch in range(epochs):
         t0, ce_sum = time.perf_counter(), 0.0
         for x, y in batches.epoch():
-            with torch.no_grad():
-                sizes = [int(s) for s in torch.round(sp()).tolist()]  # round half to even, as tf.round
-            v = sp()
-            s = v + (torch.round(v) - v).detach()  # straight-through
-            l_param = torch.abs(torch.log((p_fixed + (coef * s * s).sum()) / budget))
-            weights = [w * gaussian_mask(v[l], sizes[l]) for l, w in enumerate(kp(sizes))]
-            ce = F.cross_entropy(cnn(x, weights), y)
-            opt_small.zero_grad(set_to_none=True)
-            opt_kp.zero_grad(set_to_none=True)
-            (ce + LAMBDA * l_param).backward()
-            opt_small.step()
-            opt_kp.step()
-            ce_sum += ce.item()
-        with torch.no_grad():
-            sizes = [int(s) for s in torch.round(sp()).tolist()]
-        print(f'search epoch {epoch + 1}/{epochs}: ce {ce_sum / batches.per_epoch:.4f}, sizes {" ".join(map(str, sizes))}, '
+            ce_sum += run.step(x, y)['ce']
+        print(f'search epoch {epoch + 1}/{epochs}: ce {ce_sum / batches.per_epoch:.4f}, sizes {" ".join(map(str, run.sizes()))}, '
               f'{time.perf_counter() - t0:.0f} s', flush=True)
-    return sizes, p_fixed + sum(i * o * s * s for (i, o, _), s in zip(layers, sizes))
+    sizes = run.sizes()
+    return sizes, run.p_fixed + sum(i * o * s * s for (i, o, _), s in zip(layers, sizes))
 
 
 def train(layers, channels, sizes, batches, epochs, test, mean, std):
     cnn = Cnn(layers, channels=channels)
     torch.nn.init.kaiming_normal_(cnn.fc.weight)
-    weights = torch.nn.ParameterList(
-        torch.nn.Parameter(torch.randn(o, i, s, s) * math.sqrt(2 / (i * s * s))) for (i, o, _), s in zip(layers, sizes)
-    )
-    opt = torch.optim.SGD(list(cnn.parameters()) + list(weights), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    weights = torch.nn.ParameterList(torch.nn.Parameter(he_normal_conv(i, o, s)) for (i, o, _), s in zip(layers, sizes))
+    opt = train_optimizer(list(cnn.parameters()) + list(weights))
     total, step, result = epochs * batches.per_epoch, 0, None
     for epoch in range(epochs):
         t0, loss_sum = time.perf_counter(), 0.0

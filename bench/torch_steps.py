@@ -140,29 +140,31 @@ def gaussian_mask(v, s):
     return torch.exp(-(d[:, None] + d[None, :]) / v**2)
 
 
-class SearchStep:
-    def __init__(self, size, budget=400_000):
-        self.layers = layer_specs()
-        self.cnn = Cnn(self.layers)
-        self.sp = SizePredictor(len(self.layers))
-        self.kp = KernelPredictor(self.layers)
-        self.coef = torch.tensor([float(i * o) for (i, o, _) in self.layers])
+class Search:
+    """Stage 1 of METHOD.md: the CNN, both predictors, L = CE + λ·|log(p/p_d)| and the two AdamW groups."""
+
+    def __init__(self, layers, budget, channels=3, classes=10):
+        self.cnn = Cnn(layers, classes, channels)
+        self.sp = SizePredictor(len(layers))
+        self.kp = KernelPredictor(layers)
+        self.coef = torch.tensor([float(i * o) for (i, o, _) in layers])
         self.p_fixed = float(sum(p.numel() for p in self.cnn.parameters()))
         self.budget = budget
-        self.size = size
         self.opt_sp_cnn = torch.optim.AdamW(list(self.sp.parameters()) + list(self.cnn.parameters()), lr=1e-4, weight_decay=1e-3)
         self.opt_kp = torch.optim.AdamW(self.kp.parameters(), lr=1e-3, weight_decay=1e-3)
-        self.sp.pin(size)
-        with torch.no_grad():
-            self.sizes = [int(round(float(v))) for v in self.sp()]
 
-    def __call__(self, x, y):
+    def sizes(self):
+        """The hard sizes round(v), half to even as tf.round (and Python's round)."""
+        with torch.no_grad():
+            return [int(s) for s in torch.round(self.sp()).tolist()]
+
+    def step(self, x, y):
+        sizes = self.sizes()  # the shapes of this step, read before it as the engine does
         v = self.sp()
         s = v + (torch.round(v) - v).detach()  # straight-through
         p = self.p_fixed + (self.coef * s * s).sum()
         l_param = torch.abs(torch.log(p / self.budget))
-        kernels = self.kp(self.sizes)
-        weights = [w * gaussian_mask(v[l], self.sizes[l]) for l, w in enumerate(kernels)]
+        weights = [w * gaussian_mask(v[l], sizes[l]) for l, w in enumerate(self.kp(sizes))]
         ce = F.cross_entropy(self.cnn(x, weights), y)
         loss = ce + LAMBDA * l_param
         self.opt_sp_cnn.zero_grad(set_to_none=True)
@@ -170,23 +172,39 @@ class SearchStep:
         loss.backward()
         self.opt_sp_cnn.step()
         self.opt_kp.step()
-        out = loss.item(), ce.item(), l_param.item()
-        # as the engine's bench: keep the sizes pinned, read the next step's sizes
-        self.sp.pin(self.size)
-        with torch.no_grad():
-            self.sizes = [int(round(float(t))) for t in self.sp()]
-        return out
+        return {'loss': loss.item(), 'ce': ce.item(), 'lparam': l_param.item(), 'params': p.item(),
+                'soft': v.detach().tolist(), 'hard': sizes}
+
+
+def he_normal_conv(cin, cout, size):
+    return torch.randn(cout, cin, size, size) * math.sqrt(2 / (cin * size * size))
+
+
+def train_optimizer(params):
+    """Stage 2's SGD: Nesterov momentum 0.9, L2 decay 5e-4 (the caller sets each step's lr)."""
+    return torch.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+
+
+class SearchStep:
+    """The bench's stage-1 step: every size pinned (the head's weights 0, its bias set) after each step."""
+
+    def __init__(self, size, budget=400_000):
+        self.search = Search(layer_specs(), budget)
+        self.size = size
+        self.search.sp.pin(size)
+
+    def __call__(self, x, y):
+        r = self.search.step(x, y)
+        self.search.sp.pin(self.size)
+        return r['loss'], r['ce'], r['lparam']
 
 
 class TrainStep:
     def __init__(self, size):
         self.layers = layer_specs()
         self.cnn = Cnn(self.layers)
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.randn(o, i, size, size) * math.sqrt(2 / (i * size * size))) for (i, o, _) in self.layers
-        )
-        params = list(self.cnn.parameters()) + list(self.weights)
-        self.opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+        self.weights = nn.ParameterList(nn.Parameter(he_normal_conv(i, o, size)) for (i, o, _) in self.layers)
+        self.opt = train_optimizer(list(self.cnn.parameters()) + list(self.weights))
 
     def __call__(self, x, y):
         logits = self.cnn(x, list(self.weights))

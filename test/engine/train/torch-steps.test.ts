@@ -110,7 +110,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       // (PyTorch's float32 and float64 steps part the same way), which would hide a real error.
       const lrs = [0.02, 0.01, 0.005];
       const reference = torchSteps({
-        stage: 2, blocks: 1, ...input, classes: 10, sizes, weightDecay: 5e-4, lrs,
+        stage: 2, blocks: 1, ...input, classes: 10, sizes, lrs,
         params: wire(start), batches: data.map((b) => ({ x: Array.from(b.x), labels: Array.from(b.labels) })),
       });
       for (let i = 0; i < data.length; i++) {

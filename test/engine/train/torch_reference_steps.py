@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, '..', '..', '..', 'bench'))
-from torch_steps import LAMBDA, Cnn, KernelPredictor, SizePredictor, gaussian_mask, layer_specs  # noqa: E402
+from torch_steps import Cnn, Search, layer_specs, train_optimizer  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -100,7 +100,7 @@ def stage2(req):
     for (conv, _), w in zip(names, weights):
         m.add(f'{conv}.weight', w.data, hwio_to_oihw, lambda t: t.permute(2, 3, 1, 0))
     m.load(req['params'])
-    opt = torch.optim.SGD(list(cnn.parameters()) + list(weights), lr=0.1, momentum=0.9, nesterov=True, weight_decay=req['weightDecay'])
+    opt = train_optimizer(list(cnn.parameters()) + list(weights))
     steps = []
     for (x, y), lr in zip(batches(req), req['lrs']):
         for g in opt.param_groups:
@@ -117,10 +117,10 @@ def stage2(req):
 def stage1(req):
     layers = layer_specs(req['blocks'])
     names = block_names(req['blocks'])
-    cnn = Cnn(layers, req['classes'], req['channels'])
-    sp, kp = SizePredictor(len(layers)), KernelPredictor(layers)
+    run = Search(layers, req['budget'], req['channels'], req['classes'])
+    sp, kp = run.sp, run.kp
     m = Mapping()
-    map_cnn(m, cnn, names)
+    map_cnn(m, run.cnn, names)
     # nn.GRU keeps [3h, in]; the engine multiplies by [in, 3h]
     m.add('sp.w_ih', sp.gru.weight_ih_l0.data, lambda t: t.t(), lambda t: t.t())
     m.add('sp.w_hh', sp.gru.weight_hh_l0.data, lambda t: t.t(), lambda t: t.t())
@@ -136,29 +136,7 @@ def stage1(req):
         m.add(f'kp.{conv}.head_w', kp.head_w[l].data)
         m.add(f'kp.{conv}.head_b', kp.head_b[l].data)
     m.load(req['params'])
-    coef = torch.tensor([float(i * o) for (i, o, _) in layers])
-    p_fixed = float(sum(p.numel() for p in cnn.parameters()))
-    opt_small = torch.optim.AdamW(list(sp.parameters()) + list(cnn.parameters()), lr=1e-4, weight_decay=1e-3)
-    opt_kp = torch.optim.AdamW(kp.parameters(), lr=1e-3, weight_decay=1e-3)
-    steps = []
-    for x, y in batches(req):
-        with torch.no_grad():
-            sizes = [int(s) for s in torch.round(sp()).tolist()]
-        v = sp()
-        s = v + (torch.round(v) - v).detach()
-        p = p_fixed + (coef * s * s).sum()
-        l_param = torch.abs(torch.log(p / req['budget']))
-        weights = [w * gaussian_mask(v[l], sizes[l]) for l, w in enumerate(kp(sizes))]
-        ce = F.cross_entropy(cnn(x, weights), y)
-        loss = ce + LAMBDA * l_param
-        opt_small.zero_grad(set_to_none=True)
-        opt_kp.zero_grad(set_to_none=True)
-        loss.backward()
-        opt_small.step()
-        opt_kp.step()
-        steps.append({'loss': loss.item(), 'ce': ce.item(), 'lparam': l_param.item(), 'params': p.item(),
-                      'soft': v.detach().tolist(), 'hard': sizes, 'weights': m.dump()})
-    return steps
+    return [{**run.step(x, y), 'weights': m.dump()} for x, y in batches(req)]
 
 
 def main():
