@@ -87,7 +87,6 @@ def evaluate(cnn, weights, images, labels, mean, std, batch=256):
 
 def search(layers, channels, budget, batches, epochs):
     run = Search(layers, budget, channels)
-    torch.nn.init.kaiming_normal_(run.cnn.fc.weight)  # He-normal as the engine's classifier
     for epoch in range(epochs):
         t0, ce_sum = time.perf_counter(), 0.0
         for x, y in batches.epoch():
@@ -100,7 +99,6 @@ def search(layers, channels, budget, batches, epochs):
 
 def train(layers, channels, sizes, batches, epochs, test, mean, std):
     cnn = Cnn(layers, channels=channels)
-    torch.nn.init.kaiming_normal_(cnn.fc.weight)
     weights = torch.nn.ParameterList(torch.nn.Parameter(he_normal_conv(i, o, s)) for (i, o, _), s in zip(layers, sizes))
     opt = train_optimizer(list(cnn.parameters()) + list(weights))
     total, step, result = epochs * batches.per_epoch, 0, None

@@ -68,6 +68,7 @@ class Cnn(nn.Module):
         self.stem_bn = nn.BatchNorm2d(16)
         self.bns = nn.ModuleList(nn.BatchNorm2d(out) for (_, out, _) in layers)
         self.fc = nn.Linear(WIDTHS[-1], classes)
+        nn.init.kaiming_normal_(self.fc.weight)  # He-normal, as the engine (its bias keeps Linear's)
 
     def forward(self, x, weights):
         h = F.relu(self.stem_bn(conv_same(x, self.stem, 1)))
