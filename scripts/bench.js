@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --node VERSION|electron[,…] --json FILE --backends wasm,cpu --reps N --sizes 3,5,7 --cpu]
+// npm run bench -- --fidelity SEEDS [--node …] [--json FILE]: the fidelity protocol instead (bench/fidelity.ts)
 // Runs bench/run.ts on this Node, or on each Node named by --node (or EFFCONV_BENCH_NODE):
 // `electron` is the Node the installed Electron bundles, `machine` this one; other versions
 // are installed from the npm registry into ~/.cache/effconv-studio/node-runtimes (scripts/node-runtime.js).
@@ -19,6 +20,7 @@ if (at >= 0) {
 const list = runtimes.split(',').filter(Boolean);
 const jsonAt = args.indexOf('--json');
 const json = jsonAt >= 0 ? args[jsonAt + 1] : null;
+const script = args.includes('--fidelity') ? 'bench/fidelity.ts' : 'bench/run.ts';
 const results = [];
 let status = 0;
 for (const [i, spec] of list.entries()) {
@@ -32,7 +34,7 @@ for (const [i, spec] of list.entries()) {
   const own = json && list.length > 1 ? `${json}.${i}.tmp` : json;
   const a = own ? args.map((v, k) => (k === jsonAt + 1 ? own : v)) : args;
   if (i > 0) process.stdout.write('\n');
-  const r = spawnSync(exe, ['--import', 'tsx', 'bench/run.ts', ...a, '--runtime-label', spec], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(exe, ['--import', 'tsx', script, ...a, '--runtime-label', spec], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) status = r.status ?? 1;
   if (own && own !== json && existsSync(own)) {
     results.push(JSON.parse(readFileSync(own, 'utf8')));
