@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MemorySplit, channelStats, type ImageSet } from '../main/data/image-set';
 import { parseCifarRecords } from '../main/data/importers/cifar-binary';
+import { TrainSampler } from '../main/data/sampler';
+import type { Batch } from '../main/engine/train/batch-source';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -32,4 +34,12 @@ export function cifarSubset(): ImageSet {
     classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
     mean, std, flipSafe: true, sha256: null, train: split, test: split,
   };
+}
+
+/** The batches every step bench cycles through (crop 4 + flip): four, or as many whole ones as
+ * the images give (the repository's fixture: 250 images, three at batch 64). */
+export function benchBatches(data: ImageSet, batchSize = 64): Batch[] {
+  const sampler = new TrainSampler(data, data.train, batchSize, 0, { crop: 4, flip: true });
+  const count = Math.min(4, Math.floor(data.train.count / batchSize));
+  return Array.from({ length: count }, (_, i) => sampler.batchSync(0, i));
 }

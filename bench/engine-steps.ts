@@ -2,14 +2,13 @@
 // backend, at the baseline sizes (3×3) and with every searched conv at 5×5 and 7×7, each repetition
 // of ours followed by one of PyTorch's (interleaved, so both see the same machine load).
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainSampler } from '../main/data/sampler';
+import { benchBatches } from './data';
 import type { ImageSet } from '../main/data/image-set';
 import { doctor, initBackend } from '../main/engine/backends/init';
 import type { BackendName } from '../main/engine/backends/probe';
 import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
 import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
 import { PlainModel } from '../main/engine/train/plain-model';
-import type { Batch } from '../main/engine/train/batch-source';
 import type { TorchSteps } from './torch-steps';
 
 export interface StepTiming {
@@ -74,11 +73,7 @@ function wasmHeapBytes(): number | undefined {
 }
 
 export async function benchEngineSteps(data: ImageSet, backends: BackendName[], reps: number, torch: TorchSteps | null, sizes = [3, 5, 7], batchSize = 64): Promise<StepTiming[]> {
-  const sampler = new TrainSampler(data, data.train, batchSize, 0, { crop: 4, flip: true });
-  const batches: Batch[] = [];
-  // Four batches, or as many whole ones as the images give (the repository's fixture: 250 images, three).
-  const count = Math.min(4, Math.floor(data.train.count / batchSize));
-  for (let i = 0; i < count; i++) batches.push(sampler.batchSync(0, i));
+  const batches = benchBatches(data, batchSize);
   const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
   const out: StepTiming[] = [];
   for (const backend of backends) {

@@ -3,12 +3,11 @@
 //   node --import tsx bench/profile-step.ts [--stage 1|2] [--size N] [--steps N]
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
-import { TrainSampler } from '../main/data/sampler';
 import { initBackend } from '../main/engine/backends/init';
 import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
 import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
 import { PlainModel } from '../main/engine/train/plain-model';
-import { cifarSubset } from './data';
+import { benchBatches, cifarSubset } from './data';
 import { forceSearchSizes } from './engine-steps';
 
 const { values } = parseArgs({ options: { stage: { type: 'string', default: '2' }, size: { type: 'string', default: '3' }, steps: { type: 'string', default: '5' } } });
@@ -17,8 +16,7 @@ const size = Number(values.size);
 const steps = Number(values.steps);
 await initBackend('wasm');
 const data = cifarSubset();
-const sampler = new TrainSampler(data, data.train, 64, 0, { crop: 4, flip: true });
-const batches = [0, 1, 2].map((i) => sampler.batchSync(0, i));
+const batches = benchBatches(data);
 const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
 
 const self = new Map<string, { ms: number; calls: number }>();

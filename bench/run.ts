@@ -9,13 +9,12 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../main/engine/backends/probe';
-import { cifarBatchFile, cifarSubset } from './data';
+import { benchBatches, cifarBatchFile, cifarSubset } from './data';
 import { measureLoggingOverhead } from './logging-overhead';
 import { benchFleet, formatFleetBench } from './fleet';
 import { measureLoader } from '../main/data/measure-loader';
 import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
 import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
-import { TrainSampler } from '../main/data/sampler';
 import { availableBackends, benchEngineSteps, forceSearchSizes } from './engine-steps';
 import { TorchSteps } from './torch-steps';
 import { benchEstimate } from './estimate';
@@ -66,8 +65,7 @@ if (!values['no-logging']) {
   const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
   const model = new SearchModel(net, 400_000, DEFAULT_SEARCH_HYPERPARAMETERS, 0);
   forceSearchSizes(model, 3);
-  const sampler = new TrainSampler(data, data.train, 64, 0, { crop: 4, flip: true });
-  logging = await measureLoggingOverhead({ model, batches: [0, 1, 2].map((i) => sampler.batchSync(0, i)), steps: 15 });
+  logging = await measureLoggingOverhead({ model, batches: benchBatches(data), steps: 15 });
   model.dispose();
   } catch (e) {
     // e.g. better-sqlite3 built for another Node's ABI (npm install ran on another Node)

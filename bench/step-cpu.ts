@@ -2,21 +2,19 @@
 // does not count), for comparing runtimes and builds. Not part of `npm run bench`:
 //   EFFCONV_WASM_THREADS=1 node --import tsx bench/step-cpu.ts [--sizes 3,5,7] [--steps N]
 import { parseArgs } from 'node:util';
-import { TrainSampler } from '../main/data/sampler';
 import { initBackend } from '../main/engine/backends/init';
 import { DEFAULT_SEARCH_HYPERPARAMETERS, SearchModel } from '../main/engine/effconv/search-model';
 import { kernelBuild } from '../main/engine/kernels/wasm/native/module';
 import { describeNetwork, parseBackbone } from '../main/engine/models/backbone';
 import { PlainModel } from '../main/engine/train/plain-model';
-import { cifarSubset } from './data';
+import { benchBatches, cifarSubset } from './data';
 import { forceSearchSizes } from './engine-steps';
 
 process.env.EFFCONV_WASM_THREADS ??= '1'; // read when the backend starts, below
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '3,5,7' }, steps: { type: 'string', default: '5' } } });
 const { device } = await initBackend('wasm');
 const data = cifarSubset();
-const sampler = new TrainSampler(data, data.train, 64, 0, { crop: 4, flip: true });
-const batches = [0, 1, 2].map((i) => sampler.batchSync(0, i));
+const batches = benchBatches(data);
 const net = describeNetwork(parseBackbone('resnet20'), { height: 32, width: 32, channels: 3 }, 10);
 
 async function cpuMs(step: (i: number) => Promise<unknown>): Promise<number> {

@@ -55,7 +55,6 @@ function readMarker(): Marker | null {
   }
 }
 
-
 /** Take the lock (waiting while another live process holds it; a dead holder's lock is taken over). */
 async function lock(timeoutMs: number): Promise<() => void> {
   mkdirSync(datasetsDir(), { recursive: true });

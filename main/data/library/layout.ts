@@ -28,7 +28,6 @@ export function looksLikeName(spec: string): boolean {
 export const libraryRoot = (): string => datasetsDir();
 export const entryDir = (name: string): string => join(datasetsDir(), name);
 
-
 /**
  * Delete what killed imports and removals left behind (their process is gone). Best effort: a
  * library that cannot be written (a read-only EFFCONV_HOME) can still be listed and read.
