@@ -34,6 +34,7 @@ export class LiveRun {
   readonly sizes = new SizeRows();
   private pending = false;
   private reloading = false;
+  private statusPushes = 0;
   private kernelTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(id: number) {
@@ -95,9 +96,15 @@ export class LiveRun {
 
   onPush(e: PushEvent): void {
     if (e.kind === 'run-status' && e.runId === this.id) {
-      this.status = e.status;
-      this.error = e.error;
-      void this.reloadDetail(); // a started run now has its layers, backend and device
+      // The status changes together with the detail it goes with (a started run's layers and
+      // device, a completed run's top-1), so the view never shows one without the other; the
+      // latest push wins when reloads overlap.
+      const seq = ++this.statusPushes;
+      void this.reloadDetail().finally(() => {
+        if (seq !== this.statusPushes) return;
+        this.status = e.status;
+        this.error = e.error;
+      });
       return;
     }
     if (e.kind !== 'run' || e.runId !== this.id) return;
